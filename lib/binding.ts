@@ -1,0 +1,98 @@
+/**
+ * The only importer of the compiled addon: loads it with node-gyp-build (build/Release when built from source,
+ * else prebuilds/<platform>-<arch>/) and declares its exact native surface. Nothing outside lib/ sees these types.
+ */
+import * as path from 'path';
+import { TfLiteError } from './errors';
+import type { TypedArray } from './dtype';
+
+export interface NativeTensorInfo {
+  name: string;
+  type: number;
+  shape: number[];
+  shapeSignature: number[];
+  byteLength: number;
+  scale: number;
+  zeroPoint: number;
+  scales: number[];
+  zeroPoints: number[];
+  quantizedDimension: number;
+  /** False for tensors whose memory TFLite may move on any invoke (dynamic tensors): those get copies. */
+  viewable: boolean;
+}
+
+/** What Interpreter and SignatureRunner share natively: tensors addressed by slot, allocation and invoke. */
+export interface NativeRunnable {
+  describe(slot: number): NativeTensorInfo;
+  view(slot: number): TypedArray;
+  read(slot: number): TypedArray | string[];
+  write(slot: number, data: TypedArray | string[]): void;
+  allocateTensors(): void;
+  resizeInput(input: number, dims: Int32Array): void;
+  invoke(): void;
+  invokeAsync(): Promise<void>;
+  cancel(): void;
+}
+
+export interface NativeModel {
+  dispose(): void;
+}
+
+export interface NativeInterpreterOptions {
+  threads: number;
+  xnnpack: { threads: number; flags: number } | null;
+  delegates: NativeDelegate[];
+  delegateFallback: boolean;
+}
+
+export interface NativePlannedNode {
+  op: number;
+  custom: string;
+  delegate: string | null;
+  nodes: number;
+}
+
+export interface NativeDelegateReport {
+  label: string;
+  applied: boolean;
+  error: string;
+}
+
+export interface NativeInterpreter extends NativeRunnable {
+  inputIndices(): number[];
+  outputIndices(): number[];
+  tensorCount(): number;
+  signatureKeys(): string[];
+  plan(): NativePlannedNode[];
+  delegates(): NativeDelegateReport[];
+  dispose(): void;
+}
+
+export interface NativeSignatureRunner extends NativeRunnable {
+  inputNames(): string[];
+  outputNames(): string[];
+}
+
+export interface NativeDelegate {
+  dispose(): void;
+}
+
+export interface NativeBinding {
+  Model: new (source: Buffer | string) => NativeModel;
+  Interpreter: new (model: NativeModel, options: NativeInterpreterOptions) => NativeInterpreter;
+  SignatureRunner: new (interpreter: NativeInterpreter, key: string) => NativeSignatureRunner;
+  Delegate: new (libraryPath: string, keys: string[], values: string[]) => NativeDelegate;
+  listEdgeTpus(libraryPath: string): { version: string | null; devices: { type: 'usb' | 'pci'; path: string }[] } | null;
+  tfliteVersion: string;
+  externalBuffers: boolean;
+  setErrorClass(errorClass: typeof TfLiteError): void;
+}
+
+/** The package root: two levels above dist/cjs or dist/esm. */
+export const packageRoot = path.resolve(__dirname, '..', '..');
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const load = require('node-gyp-build') as (dir: string) => unknown;
+
+export const native = load(packageRoot) as NativeBinding;
+native.setErrorClass(TfLiteError);

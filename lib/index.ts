@@ -1,0 +1,31 @@
+/** tflite-runtime: TensorFlow Lite inference for Node.js. */
+import { native, packageRoot } from './binding';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export { Interpreter } from './interpreter';
+export type { InterpreterOptions, XnnpackOptions, TensorDetails, DelegateInfo, PlannedOp } from './interpreter';
+export type { ModelSource } from './model-source';
+export { SignatureRunner } from './signature-runner';
+export type { InvokeOptions, RunInputs, RunOutputs } from './runnable';
+export { Tensor } from './tensor';
+export type { Quantization, TensorInput } from './tensor';
+export type { QuantizationParameters } from './quantization';
+export type { DType, TypedArray } from './dtype';
+export { Delegate, loadDelegate, loadEdgeTpuDelegate, listEdgeTpus, edgeTpuVersion } from './delegate';
+export type { EdgeTpuDevice, EdgeTpuOptions } from './delegate';
+export { TfLiteError } from './errors';
+export type { TfLiteErrorCode } from './errors';
+export { createPool, InterpreterPool } from './pool';
+export type { PoolOptions } from './pool';
+
+const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
+
+/** The TFLite library's version and this addon's. */
+export const version: { readonly tflite: string; readonly addon: string } = Object.freeze({
+  tflite: native.tfliteVersion,
+  addon: pkg.version,
+});
+
+/** False when tensor views are copies (runtimes that forbid external ArrayBuffers, e.g. Electron's sandbox). */
+export const zeroCopy: boolean = native.externalBuffers;

@@ -1,0 +1,351 @@
+import { native, NativeInterpreter, NativeModel } from './binding';
+import { BUILTIN_OPS } from './builtin-ops';
+import { Delegate, explainDelegateError } from './delegate';
+import type { DType, TypedArray } from './dtype';
+import { TfLiteError } from './errors';
+import { UsageGuard } from './guard';
+import { ModelSource, PreloadedModel, loadModel, readModel } from './model-source';
+import type { QuantizationParameters } from './quantization';
+import { Runnable } from './runnable';
+import { SignatureRunner } from './signature-runner';
+import { Tensor, TensorInput } from './tensor';
+
+export interface XnnpackOptions {
+  /** Threads for XNNPACK's pool (default: the interpreter's `threads`). */
+  threads?: number;
+  /** Run int8 / uint8 quantized ops on XNNPACK too (QS8 and QU8 flags). Default true. */
+  quantized?: boolean;
+}
+
+export interface InterpreterOptions {
+  /** CPU threads for TFLite's kernels (TfLiteInterpreterOptionsSetNumThreads). Default 1. */
+  threads?: number;
+  /** The XNNPACK delegate: on by default (float and quantized models). Models it refuses run without it. */
+  xnnpack?: boolean | XnnpackOptions;
+  /** External delegates (loadDelegate / loadEdgeTpuDelegate), applied in order before XNNPACK. */
+  delegates?: Delegate[];
+  /** 'cpu': a delegate that fails to apply leaves its nodes on the CPU, with a process warning. Default 'error'. */
+  delegateFallback?: 'cpu' | 'error';
+}
+
+/** One entry of getInputDetails() / getOutputDetails(), as Python's tf.lite.Interpreter gives it. */
+export interface TensorDetails {
+  name: string;
+  index: number;
+  shape: number[];
+  shapeSignature: number[];
+  dtype: DType;
+  quantization: { scale: number; zeroPoint: number };
+  quantizationParameters: QuantizationParameters;
+}
+
+export interface DelegateInfo {
+  /** 'xnnpack' or 'delegates[i]'. */
+  name: string;
+  applied: boolean;
+  /** How many of the model's nodes this delegate took. */
+  nodes: number;
+  /** Why it was not applied, when it was not. */
+  error?: string;
+}
+
+export interface PlannedOp {
+  /** The op name (CONV_2D, ...), or the delegate kernel's name. */
+  op: string;
+  /** The delegate running it, or null for TFLite's built-in kernels. */
+  delegate: string | null;
+  /** For delegate kernels: how many model nodes it replaced. */
+  nodes: number;
+}
+
+const XNNPACK_FLAG_QS8 = 0x1;
+const XNNPACK_FLAG_QU8 = 0x2;
+
+function checkThreads(value: unknown, what: string): number {
+  if (value === undefined) return 1;
+  if (!Number.isInteger(value) || (value as number) < -1 || (value as number) === 0 || (value as number) > 1024) {
+    throw new TfLiteError(`${what} must be a positive integer (or -1 for TFLite's default)`, 'ERR_TFLITE_INDEX');
+  }
+  return value as number;
+}
+
+function nativeOptions(options: InterpreterOptions) {
+  if (options === null || typeof options !== 'object') {
+    throw new TfLiteError('options must be an object', 'ERR_TFLITE_INDEX');
+  }
+  const threads = checkThreads(options.threads, 'threads');
+  const xnn = options.xnnpack ?? true;
+  let xnnpack: { threads: number; flags: number } | null = null;
+  if (xnn !== false) {
+    const settings: XnnpackOptions = xnn === true ? {} : xnn;
+    const quantized = settings.quantized ?? true;
+    xnnpack = {
+      threads: Math.max(1, checkThreads(settings.threads ?? threads, 'xnnpack.threads')),
+      flags: quantized ? XNNPACK_FLAG_QS8 | XNNPACK_FLAG_QU8 : 0,
+    };
+  }
+  const delegates = options.delegates ?? [];
+  if (!Array.isArray(delegates) || delegates.some((d) => !(d instanceof Delegate))) {
+    throw new TfLiteError('delegates must be an array of loadDelegate() results', 'ERR_TFLITE_DELEGATE');
+  }
+  if (options.delegateFallback !== undefined && options.delegateFallback !== 'cpu' &&
+      options.delegateFallback !== 'error') {
+    throw new TfLiteError("delegateFallback must be 'cpu' or 'error'", 'ERR_TFLITE_DELEGATE');
+  }
+  return {
+    threads,
+    xnnpack,
+    delegates: delegates.map((d) => d.native()),
+    delegateFallback: options.delegateFallback === 'cpu',
+  };
+}
+
+const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
+
+/**
+ * A TFLite interpreter: load a model, allocateTensors(), fill inputs, invoke(), read outputs. The same flow and
+ * names as Python's tf.lite.Interpreter, with zero-copy tensor views and an async invoke on the libuv pool.
+ */
+export class Interpreter extends Runnable {
+  readonly #native: NativeInterpreter;
+  readonly #model: NativeModel;
+  readonly #tensors = new Map<number, Tensor>();
+  readonly #runners = new Map<string, SignatureRunner>();
+  #inputs?: Tensor[];
+  #outputs?: Tensor[];
+  #disposePending = false;
+
+  constructor(model: ModelSource, options: InterpreterOptions = {}) {
+    const settings = nativeOptions(options);
+    const nativeModel = loadModel(model);
+    const interpreter = Interpreter.#build(nativeModel, settings);
+    super(interpreter, new UsageGuard());
+    this.#native = interpreter;
+    this.#model = nativeModel;
+    for (const report of interpreter.delegates()) {
+      if (!report.applied && report.label !== 'xnnpack') {
+        process.emitWarning(`${report.label} was not applied, its nodes run on the CPU: ${report.error}`,
+          { code: 'TFLITE_DELEGATE_FALLBACK' });
+      }
+    }
+  }
+
+  static #build(model: NativeModel, settings: ReturnType<typeof nativeOptions>): NativeInterpreter {
+    try {
+      return new native.Interpreter(model, settings);
+    } catch (error) {
+      model.dispose();
+      throw explainDelegateError(error);
+    }
+  }
+
+  /** Like the constructor, but reads a model file without blocking the event loop. */
+  static async create(model: ModelSource, options: InterpreterOptions = {}): Promise<Interpreter> {
+    nativeOptions(options); // fail fast on bad options, before any I/O
+    const nativeModel = await readModel(model);
+    return new Interpreter(new PreloadedModel(nativeModel) as unknown as ModelSource, options);
+  }
+
+  /** @internal */
+  protected override explain(error: unknown): unknown {
+    return explainDelegateError(error);
+  }
+
+  #tensor(index: number): Tensor {
+    let tensor = this.#tensors.get(index);
+    if (!tensor) {
+      tensor = new Tensor(this.#native, index, index, this.guard, this);
+      this.#tensors.set(index, tensor);
+    }
+    return tensor;
+  }
+
+  get inputs(): Tensor[] {
+    this.guard.check();
+    this.#inputs ??= this.#native.inputIndices().map((i) => this.#tensor(i));
+    return [...this.#inputs];
+  }
+
+  get outputs(): Tensor[] {
+    this.guard.check();
+    this.#outputs ??= this.#native.outputIndices().map((i) => this.#tensor(i));
+    return [...this.#outputs];
+  }
+
+  #find(list: Tensor[], which: number | string, kind: string): { tensor: Tensor; position: number } {
+    if (typeof which === 'number') {
+      if (!Number.isInteger(which) || which < 0 || which >= list.length) {
+        throw new TfLiteError(`${kind} index ${which} out of range (the model has ${list.length})`, 'ERR_TFLITE_INDEX');
+      }
+      return { tensor: list[which], position: which };
+    }
+    const position = list.findIndex((t) => t.name === which);
+    if (position < 0) {
+      throw new TfLiteError(`no ${kind} named '${which}'; ${kind}s are: ${list.map((t) => t.name).join(', ')}`,
+        'ERR_TFLITE_NOT_FOUND');
+    }
+    return { tensor: list[position], position };
+  }
+
+  /** An input by position or tensor name. */
+  input(which: number | string): Tensor {
+    return this.#find(this.inputs, which, 'input').tensor;
+  }
+
+  /** An output by position or tensor name. */
+  output(which: number | string): Tensor {
+    return this.#find(this.outputs, which, 'output').tensor;
+  }
+
+  /** Changes an input's shape (any dimension); call allocateTensors() before the next invoke. */
+  resizeInput(which: number | string, shape: readonly number[]): void {
+    const { position } = this.#find(this.inputs, which, 'input');
+    this.resizeSlot(position, shape);
+  }
+
+  /** @internal */
+  protected namedInputs(): [string, Tensor][] {
+    return this.inputs.map((t) => [t.name, t]);
+  }
+
+  /** @internal */
+  protected namedOutputs(): [string, Tensor][] {
+    return this.outputs.map((t) => [t.name, t]);
+  }
+
+  // ---- Python porting layer -------------------------------------------------------------------------------------
+
+  #checkedTensor(index: number): Tensor {
+    this.guard.check();
+    const count = this.#native.tensorCount();
+    if (!Number.isInteger(index) || index < 0 || index >= count) {
+      throw new TfLiteError(`tensor index ${index} out of range (the model has ${count} tensors)`, 'ERR_TFLITE_INDEX');
+    }
+    return this.#tensor(index);
+  }
+
+  /** Python's get_input_details(). */
+  getInputDetails(): TensorDetails[] {
+    return this.inputs.map(details);
+  }
+
+  /** Python's get_output_details(). */
+  getOutputDetails(): TensorDetails[] {
+    return this.outputs.map(details);
+  }
+
+  /** Python's set_tensor(index, value): copies in, by tensor index. */
+  setTensor(index: number, data: TensorInput): void {
+    this.#checkedTensor(index).set(data);
+  }
+
+  /** Python's get_tensor(index): a copy, by tensor index. */
+  getTensor(index: number): TypedArray | string[] {
+    return this.#checkedTensor(index).get();
+  }
+
+  /** Python's tensor(index)(): the zero-copy view, by tensor index (detached like Tensor.data). */
+  tensor(index: number): TypedArray {
+    return this.#checkedTensor(index).data;
+  }
+
+  /** The number of tensors in the model's primary subgraph. */
+  get tensorCount(): number {
+    this.guard.check();
+    return this.#native.tensorCount();
+  }
+
+  /** Signature keys, in the model's order. */
+  get signatures(): string[] {
+    this.guard.check();
+    return this.#native.signatureKeys();
+  }
+
+  /** Python's get_signature_list(): { key: { inputs: [...], outputs: [...] } }. */
+  getSignatureList(): Record<string, { inputs: string[]; outputs: string[] }> {
+    const out: Record<string, { inputs: string[]; outputs: string[] }> = {};
+    for (const key of this.signatures) {
+      const runner = this.getSignatureRunner(key);
+      out[key] = { inputs: Object.keys(runner.inputs), outputs: Object.keys(runner.outputs) };
+    }
+    return out;
+  }
+
+  /** A runner for one signature: named inputs and outputs, its own allocation and invoke. */
+  getSignatureRunner(key: string): SignatureRunner {
+    this.guard.check();
+    if (typeof key !== 'string') throw new TfLiteError('a signature key is a string', 'ERR_TFLITE_NOT_FOUND');
+    let runner = this.#runners.get(key);
+    if (!runner) {
+      if (!this.signatures.includes(key)) {
+        throw new TfLiteError(`no signature '${key}'; signatures are: ${this.signatures.join(', ') || '(none)'}`,
+          'ERR_TFLITE_NOT_FOUND');
+      }
+      runner = new SignatureRunner(new native.SignatureRunner(this.#native, key), key, this.guard);
+      this.#runners.set(key, runner);
+    }
+    return runner;
+  }
+
+  // ---- Delegates and placement ----------------------------------------------------------------------------------
+
+  /** The ops as TFLite runs them, after delegation. */
+  get executionPlan(): PlannedOp[] {
+    this.guard.check();
+    return this.#native.plan().map((node) => ({
+      op: node.custom || BUILTIN_OPS[node.op] || `BUILTIN_${node.op}`,
+      delegate: node.delegate,
+      nodes: node.nodes,
+    }));
+  }
+
+  /** Every delegate asked for: whether it applied and how many nodes it took. */
+  get delegates(): DelegateInfo[] {
+    this.guard.check();
+    const plan = this.#native.plan();
+    return this.#native.delegates().map((report) => {
+      const nodes = plan.filter((n) => n.delegate === report.label).reduce((sum, n) => sum + n.nodes, 0);
+      return { name: report.label, applied: report.applied, nodes, ...(report.error ? { error: report.error } : {}) };
+    });
+  }
+
+  // ---- Lifetime -------------------------------------------------------------------------------------------------
+
+  /** Frees the interpreter now (idempotent). During an async run, it is freed when the run ends. */
+  dispose(): void {
+    if (this.guard.disposed && !this.#disposePending) return;
+    if (this.guard.busy) {
+      this.guard.disposed = true;
+      this.#disposePending = true;
+      return;
+    }
+    this.guard.disposed = true;
+    this.#disposePending = false;
+    this.guard.generation++;
+    this.#native.dispose();
+    this.#model.dispose();
+  }
+
+  [disposeSymbol](): void {
+    this.dispose();
+  }
+
+  /** @internal */
+  protected override afterRun(): void {
+    if (this.#disposePending) this.dispose();
+  }
+}
+
+function details(tensor: Tensor): TensorDetails {
+  const q = tensor.quantizationParameters;
+  const perTensor = tensor.quantization;
+  return {
+    name: tensor.name,
+    index: tensor.index,
+    shape: tensor.shape,
+    shapeSignature: tensor.shapeSignature,
+    dtype: tensor.dtype,
+    quantization: perTensor ? { ...perTensor } : { scale: 0, zeroPoint: 0 },
+    quantizationParameters: q,
+  };
+}

@@ -1,0 +1,81 @@
+import type { NativeSignatureRunner } from './binding';
+import { TfLiteError } from './errors';
+import type { UsageGuard } from './guard';
+import { Runnable } from './runnable';
+import { Tensor } from './tensor';
+
+/**
+ * One signature of a model (Python's get_signature_runner): inputs and outputs keyed by the signature's names,
+ * its own allocation and invoke. Shares the interpreter's busy and dispose state.
+ */
+export class SignatureRunner extends Runnable {
+  readonly key: string;
+  readonly #inputs: Record<string, Tensor> = {};
+  readonly #outputs: Record<string, Tensor> = {};
+
+  /** @internal */
+  constructor(runner: NativeSignatureRunner, key: string, guard: UsageGuard) {
+    super(runner, guard);
+    this.key = key;
+    const inputNames = runner.inputNames();
+    inputNames.forEach((name, slot) => {
+      this.#inputs[name] = new Tensor(runner, slot, -1, guard, this);
+    });
+    runner.outputNames().forEach((name, i) => {
+      this.#outputs[name] = new Tensor(runner, inputNames.length + i, -1, guard, this);
+    });
+  }
+
+  /** Inputs keyed by the signature's names, in TFLite's order. */
+  get inputs(): Record<string, Tensor> {
+    this.guard.check();
+    return { ...this.#inputs };
+  }
+
+  /** Outputs keyed by the signature's names, in TFLite's order. */
+  get outputs(): Record<string, Tensor> {
+    this.guard.check();
+    return { ...this.#outputs };
+  }
+
+  input(name: string): Tensor {
+    return this.#lookup(this.#inputs, name, 'input');
+  }
+
+  output(name: string): Tensor {
+    return this.#lookup(this.#outputs, name, 'output');
+  }
+
+  #lookup(table: Record<string, Tensor>, name: string, kind: string): Tensor {
+    this.guard.check();
+    const tensor = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
+    if (!tensor) {
+      throw new TfLiteError(`signature '${this.key}' has no ${kind} '${name}'; ${kind}s are: ${Object.keys(table).join(', ')}`,
+        'ERR_TFLITE_NOT_FOUND');
+    }
+    return tensor;
+  }
+
+  /** Changes an input's shape; only dimensions that are -1 in the signature may change. */
+  resizeInput(name: string, shape: readonly number[]): void {
+    const tensor = this.input(name);
+    const signature = tensor.shapeSignature;
+    const fixed = Array.isArray(shape) && shape.length === signature.length &&
+      signature.every((d, i) => d === -1 || d === shape[i]);
+    if (!fixed) {
+      throw new TfLiteError(`input '${name}' has signature [${signature}]: only -1 dimensions may change, got ` +
+        `[${shape}]`, 'ERR_TFLITE_SHAPE');
+    }
+    this.resizeSlot(Object.keys(this.#inputs).indexOf(name), shape);
+  }
+
+  /** @internal */
+  protected namedInputs(): [string, Tensor][] {
+    return Object.entries(this.#inputs);
+  }
+
+  /** @internal */
+  protected namedOutputs(): [string, Tensor][] {
+    return Object.entries(this.#outputs);
+  }
+}

@@ -1,0 +1,167 @@
+import type { NativeRunnable, NativeTensorInfo } from './binding';
+import { DType, TypedArray, dtypeInfo, fromPlainArray, isAcceptedArray, presentFloat16 } from './dtype';
+import { TfLiteError } from './errors';
+import type { UsageGuard } from './guard';
+import { QuantizationParameters, dequantize, quantizeInto } from './quantization';
+
+export interface Quantization {
+  scale: number;
+  zeroPoint: number;
+}
+
+/** Values a tensor accepts: its TypedArray, a plain array of numbers / bigints / booleans, or strings. */
+export type TensorInput = TypedArray | readonly number[] | readonly bigint[] | readonly boolean[] | readonly string[];
+
+/**
+ * Tensors whose `data` is a copy (dynamic tensors, or runtimes without external buffers) write that copy back before
+ * the next invoke, so code that fills `input.data` behaves the same either way.
+ */
+export interface PendingWrites {
+  add(tensor: Tensor): void;
+}
+
+/** One tensor of an interpreter or signature runner. Holds no memory itself: it asks its owner each time. */
+export class Tensor {
+  /** @internal */ readonly host: NativeRunnable;
+  /** @internal */ readonly slot: number;
+  readonly #guard: UsageGuard;
+  readonly #pending: PendingWrites;
+  readonly #index: number;
+  #info?: NativeTensorInfo & { generation: number; invocations: number };
+  #view?: { generation: number; invocations: number; array: TypedArray };
+
+  /** @internal */
+  constructor(host: NativeRunnable, slot: number, index: number, guard: UsageGuard, pending: PendingWrites) {
+    this.host = host;
+    this.slot = slot;
+    this.#index = index;
+    this.#guard = guard;
+    this.#pending = pending;
+  }
+
+  /** @internal */
+  describe(): NativeTensorInfo {
+    const guard = this.#guard;
+    const info = this.#info;
+    if (info && info.generation === guard.generation && (info.viewable || info.invocations === guard.invocations)) {
+      return info;
+    }
+    guard.check();
+    this.#info = { ...this.host.describe(this.slot), generation: guard.generation, invocations: guard.invocations };
+    return this.#info;
+  }
+
+  get name(): string { return this.describe().name; }
+  /** The tensor's index in the model (what Python's details call `index`); -1 for signature-runner tensors. */
+  get index(): number { return this.#index; }
+  get dtype(): DType { return dtypeInfo(this.describe().type).name; }
+  get shape(): number[] { return [...this.describe().shape]; }
+  get shapeSignature(): number[] { return [...this.describe().shapeSignature]; }
+  get byteLength(): number { return this.describe().byteLength; }
+  get elementCount(): number { return this.describe().shape.reduce((a, b) => a * b, 1); }
+  /** null when the stored scale is 0 (not quantized), else the per-tensor parameters as stored. */
+  get quantization(): Quantization | null {
+    const { scale, zeroPoint } = this.describe();
+    return scale === 0 ? null : { scale, zeroPoint };
+  }
+  get quantizationParameters(): QuantizationParameters {
+    const { scales, zeroPoints, quantizedDimension } = this.describe();
+    return { scales: [...scales], zeroPoints: [...zeroPoints], quantizedDimension };
+  }
+
+  /**
+   * A zero-copy view on the tensor's own buffer. Detached (length 0) once the memory may move: after
+   * allocateTensors(), resizeInput() or dispose(). Dynamic tensors get a copy instead (see PendingWrites).
+   */
+  get data(): TypedArray {
+    const guard = this.#guard;
+    const cached = this.#view;
+    if (cached && cached.generation === guard.generation && !guard.busy && !guard.disposed) {
+      if (this.#info?.viewable || cached.invocations === guard.invocations) return cached.array;
+    }
+    guard.check();
+    const info = this.describe();
+    let array = this.host.view(this.slot);
+    if (info.type === 10) array = presentFloat16(array as Uint16Array);
+    this.#view = { generation: guard.generation, invocations: guard.invocations, array };
+    if (!info.viewable) this.#pending.add(this);
+    return array;
+  }
+
+  /** @internal Writes a copy handed out by `data` back into the tensor (copy mode only). */
+  flush(): void {
+    const view = this.#view;
+    if (view && view.generation === this.#guard.generation && view.invocations === this.#guard.invocations) {
+      this.host.write(this.slot, view.array);
+    }
+  }
+
+  /** Copy in, checked: the dtype's TypedArray (or a plain array of values) with exactly one value per element. */
+  set(values: TensorInput): void {
+    this.#guard.check();
+    const info = this.describe();
+    const { name: dtype, lanes } = dtypeInfo(info.type);
+    let data: TypedArray | string[];
+    if (dtype === 'string') {
+      if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+        throw new TfLiteError(`tensor '${info.name}' is a string tensor: pass an array of strings`, 'ERR_TFLITE_DTYPE');
+      }
+      data = values as string[];
+    } else if (Array.isArray(values)) {
+      const converted = fromPlainArray(dtype, values);
+      if (!converted) {
+        throw new TfLiteError(`tensor '${info.name}' (${dtype}) cannot hold these values`, 'ERR_TFLITE_DTYPE');
+      }
+      data = converted;
+    } else if (isAcceptedArray(dtype, values)) {
+      data = values as TypedArray;
+    } else {
+      const got = ArrayBuffer.isView(values) ? values.constructor.name : typeof values;
+      throw new TfLiteError(
+        `tensor '${info.name}' is ${dtype}: expected ${dtypeInfo(info.type).array.name}, got ${got}`, 'ERR_TFLITE_DTYPE');
+    }
+    const expected = info.shape.reduce((a, b) => a * b, 1) * (dtype === 'string' ? 1 : lanes);
+    if (data.length !== expected) {
+      throw new TfLiteError(
+        `tensor '${info.name}' has shape [${info.shape}] (${expected} values), got ${data.length}`, 'ERR_TFLITE_SIZE');
+    }
+    this.host.write(this.slot, data);
+    this.#view = undefined; // a copy handed out earlier must not overwrite these values at the next invoke
+    if (dtype === 'string') this.#info = undefined;
+  }
+
+  /** Copy out: a TypedArray, or string[] for string tensors. */
+  get(): TypedArray | string[] {
+    this.#guard.check();
+    const out = this.host.read(this.slot);
+    return this.describe().type === 10 ? presentFloat16(out as Uint16Array) : out;
+  }
+
+  /** Quantizes real values into this (int8/uint8/int16/...) tensor with its own scale and zero point. */
+  quantize(values: Float32Array): void {
+    const info = this.describe();
+    const { name: dtype, array } = dtypeInfo(info.type);
+    const expected = info.shape.reduce((a, b) => a * b, 1);
+    if (!(values instanceof Float32Array)) {
+      throw new TfLiteError('quantize() takes a Float32Array', 'ERR_TFLITE_DTYPE');
+    }
+    if (values.length !== expected) {
+      throw new TfLiteError(`tensor '${info.name}' holds ${expected} values, got ${values.length}`, 'ERR_TFLITE_SIZE');
+    }
+    const target = new array(expected);
+    quantizeInto(target, values, info.name, dtype, info.shape, this.quantizationParameters);
+    this.set(target);
+  }
+
+  /** Real values of this quantized tensor: scale * (q - zeroPoint). */
+  dequantize(): Float32Array {
+    const info = this.describe();
+    return dequantize(this.get() as TypedArray, info.name, dtypeInfo(info.type).name, info.shape,
+      this.quantizationParameters);
+  }
+
+  toJSON(): object {
+    return { name: this.name, index: this.index, dtype: this.dtype, shape: this.shape,
+      shapeSignature: this.shapeSignature, quantization: this.quantization };
+  }
+}

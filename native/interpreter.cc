@@ -1,0 +1,197 @@
+#include "interpreter.h"
+
+
+namespace tflite_node {
+
+namespace {
+// TfLiteInterpreterCreate yields NULL both for broken models and for models whose ops this build cannot resolve;
+// the latter are an allocation-stage failure (ERR_TFLITE_ALLOCATE), the op named in TFLite's message.
+bool MentionsUnresolvedOp(const std::string& text) {
+  for (const char* needle : {"unresolved", "custom op", "Select TensorFlow op", "Flex", "Didn't find op"}) {
+    if (text.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+}  // namespace
+
+Napi::Function Interpreter::Define(Napi::Env env) {
+  std::vector<PropertyDescriptor> methods = RunnableMethods();
+  methods.push_back(InstanceMethod("inputIndices", &Interpreter::InputIndices));
+  methods.push_back(InstanceMethod("outputIndices", &Interpreter::OutputIndices));
+  methods.push_back(InstanceMethod("tensorCount", &Interpreter::TensorCount));
+  methods.push_back(InstanceMethod("signatureKeys", &Interpreter::SignatureKeys));
+  methods.push_back(InstanceMethod("plan", &Interpreter::Plan));
+  methods.push_back(InstanceMethod("delegates", &Interpreter::Delegates));
+  methods.push_back(InstanceMethod("dispose", &Interpreter::Dispose));
+  return DefineClass(env, "Interpreter", methods);
+}
+
+// info[0]: Model; info[1]: { threads: number, xnnpack: { threads, flags } | null, delegates: Delegate[],
+// delegateFallback: boolean }, validated by lib/interpreter.ts.
+Interpreter::Interpreter(const Napi::CallbackInfo& info) : Runnable<Interpreter>(info) {
+  Napi::Env env = info.Env();
+  InterpreterCore& core = *core_;
+  Session& session = *core.session;
+  core.model = Model::Unwrap(info[0])->handle();
+  Napi::Object options = info[1].As<Napi::Object>();
+  if (!core.model) Throw(env, "ERR_TFLITE_DISPOSED", "the model was disposed");
+
+  core.options = TfLiteInterpreterOptionsCreate();
+  TfLiteInterpreterOptionsSetNumThreads(core.options, options.Get("threads").As<Napi::Number>().Int32Value());
+  TfLiteInterpreterOptionsSetErrorReporter(core.options, ErrorReporter::Report, &session.reporter);
+  TfLiteInterpreterOptionsEnableCancellation(core.options, true);
+  core.interpreter = TfLiteInterpreterCreate(core.model->model, core.options);
+  if (core.interpreter == nullptr) {
+    std::string text = session.reporter.Take("TfLiteInterpreterCreate failed: the model yields no interpreter");
+    Throw(env, MentionsUnresolvedOp(text) ? "ERR_TFLITE_ALLOCATE" : "ERR_TFLITE_MODEL_INVALID", text);
+  }
+  ApplyDelegates(env, options.Get("delegates").As<Napi::Array>(), options.Get("xnnpack"),
+                 options.Get("delegateFallback").ToBoolean());
+  // Last, so it sees the final execution plan.
+  if (core.inspector.Attach(core.interpreter) != kTfLiteOk) {
+    Throw(env, "ERR_TFLITE_MODEL_INVALID", session.reporter.Take("TfLiteInterpreterModifyGraphWithDelegate failed"));
+  }
+  session.reporter.Clear();
+}
+
+// A failed constructor leaves core_ to free what was built. From a finalizer (GC or environment teardown) no N-API
+// call is made: views still alive hold their own share of the core.
+Interpreter::~Interpreter() {
+  core_->session->CancelAndWait([this] { TfLiteInterpreterCancel(core_->interpreter); });
+}
+
+void InterpreterCore::Free() {
+  if (interpreter != nullptr) {
+    session->CancelAndWait([this] { TfLiteInterpreterCancel(interpreter); });
+    TfLiteInterpreterDelete(interpreter);
+    interpreter = nullptr;
+  }
+  if (options != nullptr) TfLiteInterpreterOptionsDelete(options);
+  options = nullptr;
+  if (xnnpack != nullptr) TfLiteXNNPackDelegateDelete(xnnpack);
+  xnnpack = nullptr;
+  delegates.clear();
+  model.reset();
+}
+
+TfLiteStatus Interpreter::Apply(TfLiteDelegate* delegate) {
+  return TfLiteInterpreterModifyGraphWithDelegate(core_->interpreter, delegate);
+}
+
+// External delegates first, in the user's order (an Edge TPU claims its nodes before anything else, as in Python),
+// then XNNPACK for what remains. XNNPACK is applied after creation, not through the options: through the options
+// TfLiteInterpreterCreate returns NULL, without a message, for models XNNPACK refuses (dynamic tensors, strings);
+// here a refusal only means the model runs on the built-in kernels.
+void Interpreter::ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Value xnnpack, bool fallback) {
+  std::vector<TfLiteDelegate*> applied;
+  for (uint32_t i = 0; i < delegates.Length(); ++i) {
+    std::shared_ptr<DelegateHandle> delegate = Delegate::Unwrap(delegates.Get(i))->handle();
+    if (!delegate) Throw(env, "ERR_TFLITE_DISPOSED", "delegates[" + std::to_string(i) + "] was disposed");
+    core_->delegates.push_back(delegate);
+    AppliedDelegate entry{"delegates[" + std::to_string(i) + "]", delegate->delegate, true, ""};
+    TfLiteStatus status = Apply(delegate->delegate);
+    if (status == kTfLiteOk) {
+      applied.push_back(delegate->delegate);
+    } else {
+      entry.applied = false;
+      entry.error = core_->session->reporter.Take("TfLiteInterpreterModifyGraphWithDelegate failed for " + delegate->path);
+      if (!fallback) Throw(env, "ERR_TFLITE_DELEGATE", entry.error + " (delegate " + delegate->path + ")");
+      // A delegate error undoes every delegate applied before it: put those back.
+      if (status == kTfLiteDelegateError) {
+        for (TfLiteDelegate* previous : applied) Apply(previous);
+      }
+    }
+    report_.push_back(std::move(entry));
+  }
+
+  if (!xnnpack.IsObject()) return;
+  Napi::Object settings = xnnpack.As<Napi::Object>();
+  TfLiteXNNPackDelegateOptions xnnOptions = TfLiteXNNPackDelegateOptionsDefault();
+  xnnOptions.num_threads = settings.Get("threads").As<Napi::Number>().Int32Value();
+  xnnOptions.flags |= settings.Get("flags").As<Napi::Number>().Uint32Value();
+  TfLiteDelegate*& xnn = core_->xnnpack;
+  xnn = TfLiteXNNPackDelegateCreate(&xnnOptions);
+  AppliedDelegate entry{"xnnpack", xnn, true, ""};
+  TfLiteStatus status = xnn ? Apply(xnn) : kTfLiteError;
+  if (status != kTfLiteOk) {
+    entry.applied = false;
+    entry.error = core_->session->reporter.Take("XNNPACK was not applied");
+    if (status == kTfLiteDelegateError) {
+      for (TfLiteDelegate* previous : applied) Apply(previous);
+    }
+    if (xnn) TfLiteXNNPackDelegateDelete(xnn);
+    xnn = nullptr;
+  }
+  report_.push_back(std::move(entry));
+}
+
+Napi::Value Interpreter::InputIndices(const Napi::CallbackInfo& info) {
+  Usable(info.Env());
+  int32_t count = TfLiteInterpreterGetInputTensorCount(core_->interpreter);
+  Napi::Array out = Napi::Array::New(info.Env(), count);
+  for (int32_t i = 0; i < count; ++i) out.Set(i, TfLiteInterpreterGetInputTensorIndex(core_->interpreter, i));
+  return out;
+}
+
+Napi::Value Interpreter::OutputIndices(const Napi::CallbackInfo& info) {
+  Usable(info.Env());
+  int32_t count = TfLiteInterpreterGetOutputTensorCount(core_->interpreter);
+  Napi::Array out = Napi::Array::New(info.Env(), count);
+  for (int32_t i = 0; i < count; ++i) out.Set(i, TfLiteInterpreterGetOutputTensorIndex(core_->interpreter, i));
+  return out;
+}
+
+Napi::Value Interpreter::TensorCount(const Napi::CallbackInfo& info) {
+  Usable(info.Env());
+  return Napi::Number::New(info.Env(), core_->inspector.TensorCount());
+}
+
+Napi::Value Interpreter::SignatureKeys(const Napi::CallbackInfo& info) {
+  Usable(info.Env());
+  int32_t count = TfLiteInterpreterGetSignatureCount(core_->interpreter);
+  Napi::Array out = Napi::Array::New(info.Env(), count);
+  for (int32_t i = 0; i < count; ++i) out.Set(i, TfLiteInterpreterGetSignatureKey(core_->interpreter, i));
+  return out;
+}
+
+// The execution plan as TFLite runs it: [{ op, custom, delegate, nodes }].
+Napi::Value Interpreter::Plan(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Usable(env);
+  const auto& plan = core_->inspector.plan();
+  Napi::Array out = Napi::Array::New(env, plan.size());
+  for (size_t i = 0; i < plan.size(); ++i) {
+    Napi::Object node = Napi::Object::New(env);
+    node.Set("op", plan[i].builtinCode);
+    node.Set("custom", plan[i].customName);
+    node.Set("delegate", env.Null());
+    for (const auto& entry : report_) {
+      if (plan[i].delegate != nullptr && entry.delegate == plan[i].delegate) node.Set("delegate", entry.label);
+    }
+    node.Set("nodes", plan[i].replacedNodes);
+    out.Set(i, node);
+  }
+  return out;
+}
+
+// [{ label, applied, error }] for every delegate asked for, in order.
+Napi::Value Interpreter::Delegates(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Array out = Napi::Array::New(env, report_.size());
+  for (size_t i = 0; i < report_.size(); ++i) {
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("label", report_[i].label);
+    entry.Set("applied", report_[i].applied);
+    entry.Set("error", report_[i].error);
+    out.Set(i, entry);
+  }
+  return out;
+}
+
+Napi::Value Interpreter::Dispose(const Napi::CallbackInfo& info) {
+  core_->session->views.DetachAll();
+  core_->Free();
+  return info.Env().Undefined();
+}
+
+}  // namespace tflite_node

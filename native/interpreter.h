@@ -1,0 +1,81 @@
+// Wraps TfLiteInterpreter (with its TfLiteInterpreterOptions): creation with threads, cancellation and the error
+// reporter; delegates applied in order after creation (external plugins, then XNNPACK); tensors by index.
+#pragma once
+#include <napi.h>
+#include <memory>
+#include <string>
+#include <vector>
+#include "delegate.h"
+#include "graph_inspector.h"
+#include "model.h"
+#include "runnable.h"
+#include "tflite.h"
+
+namespace tflite_node {
+
+// Everything a TfLiteInterpreter needs alive while it exists: the model bytes, its delegates, the session whose
+// error reporter it writes to. Shared by the JS Interpreter, its signature runners and every zero-copy view, so
+// the memory under a view the GC has not collected yet is never freed by a finalizer (dispose() detaches views
+// first and frees at once).
+struct InterpreterCore {
+  std::shared_ptr<Session> session = std::make_shared<Session>();
+  std::shared_ptr<ModelHandle> model;
+  std::vector<std::shared_ptr<DelegateHandle>> delegates;
+  TfLiteInterpreterOptions* options = nullptr;
+  TfLiteInterpreter* interpreter = nullptr;
+  TfLiteDelegate* xnnpack = nullptr;
+  GraphInspector inspector;
+
+  // Frees the interpreter now (idempotent). Waits for an async run in flight, cancelling it first.
+  void Free();
+  ~InterpreterCore() { Free(); }
+};
+
+class Interpreter : public Runnable<Interpreter> {
+ public:
+  static constexpr const char* kInvokeCall = "TfLiteInterpreterInvoke";
+  static constexpr const char* kAllocateCall = "TfLiteInterpreterAllocateTensors";
+  static constexpr const char* kResizeCall = "TfLiteInterpreterResizeInputTensor";
+
+  static Napi::Function Define(Napi::Env env);
+  explicit Interpreter(const Napi::CallbackInfo& info);
+  ~Interpreter() override;
+  static Interpreter* Unwrap(Napi::Value value) {
+    return Napi::ObjectWrap<Interpreter>::Unwrap(value.As<Napi::Object>());
+  }
+
+  // Runnable<Interpreter>
+  const std::shared_ptr<InterpreterCore>& core() const { return core_; }
+  TfLiteTensor* TensorAt(int index) { return core_->inspector.Tensor(index); }
+  TfLiteStatus DoAllocate() { return TfLiteInterpreterAllocateTensors(core_->interpreter); }
+  TfLiteStatus DoResize(int input, const std::vector<int>& dims) {
+    return TfLiteInterpreterResizeInputTensor(core_->interpreter, input, dims.data(),
+                                              static_cast<int32_t>(dims.size()));
+  }
+  TfLiteStatus DoInvoke() { return TfLiteInterpreterInvoke(core_->interpreter); }
+  void DoCancel() { TfLiteInterpreterCancel(core_->interpreter); }
+
+ private:
+  struct AppliedDelegate {
+    std::string label;          // "xnnpack" or "delegates[i]"
+    const TfLiteDelegate* delegate;
+    bool applied;
+    std::string error;
+  };
+
+  void ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Value xnnpack, bool fallback);
+  TfLiteStatus Apply(TfLiteDelegate* delegate);
+
+  Napi::Value InputIndices(const Napi::CallbackInfo& info);
+  Napi::Value OutputIndices(const Napi::CallbackInfo& info);
+  Napi::Value TensorCount(const Napi::CallbackInfo& info);
+  Napi::Value SignatureKeys(const Napi::CallbackInfo& info);
+  Napi::Value Plan(const Napi::CallbackInfo& info);
+  Napi::Value Delegates(const Napi::CallbackInfo& info);
+  Napi::Value Dispose(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<InterpreterCore> core_ = std::make_shared<InterpreterCore>();
+  std::vector<AppliedDelegate> report_;
+};
+
+}  // namespace tflite_node

@@ -1,0 +1,66 @@
+#include "signature_runner.h"
+
+#include "interpreter.h"
+
+namespace tflite_node {
+
+Napi::Function SignatureRunner::Define(Napi::Env env) {
+  std::vector<PropertyDescriptor> methods = RunnableMethods();
+  methods.push_back(InstanceMethod("inputNames", &SignatureRunner::InputNames));
+  methods.push_back(InstanceMethod("outputNames", &SignatureRunner::OutputNames));
+  return DefineClass(env, "SignatureRunner", methods);
+}
+
+// info[0]: Interpreter, info[1]: signature key.
+SignatureRunner::SignatureRunner(const Napi::CallbackInfo& info) : Runnable<SignatureRunner>(info) {
+  Napi::Env env = info.Env();
+  core_ = Interpreter::Unwrap(info[0])->core();
+  if (core_->interpreter == nullptr) Throw(env, "ERR_TFLITE_DISPOSED", "the interpreter was disposed");
+  std::string key = info[1].As<Napi::String>().Utf8Value();
+  runner_ = TfLiteInterpreterGetSignatureRunner(core_->interpreter, key.c_str());
+  if (runner_ == nullptr) Throw(env, "ERR_TFLITE_NOT_FOUND", "no signature '" + key + "' in the model");
+  for (size_t i = 0; i < TfLiteSignatureRunnerGetInputCount(runner_); ++i) {
+    inputs_.emplace_back(TfLiteSignatureRunnerGetInputName(runner_, static_cast<int32_t>(i)));
+  }
+  for (size_t i = 0; i < TfLiteSignatureRunnerGetOutputCount(runner_); ++i) {
+    outputs_.emplace_back(TfLiteSignatureRunnerGetOutputName(runner_, static_cast<int32_t>(i)));
+  }
+}
+
+// Deletes only the C API's handle (no N-API call, safe in a finalizer); the runner belongs to the interpreter.
+// An async run of this runner holds a reference to this object, so none is in flight here but at environment
+// teardown, where the interpreter's own finalizer waits for it.
+SignatureRunner::~SignatureRunner() {
+  if (runner_ != nullptr) TfLiteSignatureRunnerDelete(runner_);
+}
+
+TfLiteTensor* SignatureRunner::TensorAt(int slot) {
+  if (slot < 0) return nullptr;
+  size_t index = static_cast<size_t>(slot);
+  if (index < inputs_.size()) return TfLiteSignatureRunnerGetInputTensor(runner_, inputs_[index].c_str());
+  index -= inputs_.size();
+  if (index < outputs_.size()) {
+    // The C API hands outputs out as const; TFLite itself writes them, and so may the user through a view.
+    return const_cast<TfLiteTensor*>(TfLiteSignatureRunnerGetOutputTensor(runner_, outputs_[index].c_str()));
+  }
+  return nullptr;
+}
+
+TfLiteStatus SignatureRunner::DoResize(int input, const std::vector<int>& dims) {
+  if (input < 0 || static_cast<size_t>(input) >= inputs_.size()) return kTfLiteError;
+  return TfLiteSignatureRunnerResizeInputTensor(runner_, inputs_[input].c_str(), dims.data(),
+                                                static_cast<int32_t>(dims.size()));
+}
+
+namespace {
+Napi::Array ToJs(Napi::Env env, const std::vector<std::string>& names) {
+  Napi::Array out = Napi::Array::New(env, names.size());
+  for (size_t i = 0; i < names.size(); ++i) out.Set(i, names[i]);
+  return out;
+}
+}  // namespace
+
+Napi::Value SignatureRunner::InputNames(const Napi::CallbackInfo& info) { return ToJs(info.Env(), inputs_); }
+Napi::Value SignatureRunner::OutputNames(const Napi::CallbackInfo& info) { return ToJs(info.Env(), outputs_); }
+
+}  // namespace tflite_node

@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Builds libtensorflowlite_c.so (TensorFlow Lite 2.14.1 C API, XNNPACK in) from Debian source packages only.
+#
+#   scripts/build-tflite.sh fetch      download every source listed in scripts/tflite-sources.lock, verify sha256,
+#                                      extract and patch into $TFLITE_ROOT/src (idempotent: skipped when done)
+#   scripts/build-tflite.sh headers    fetch + extract only the TensorFlow tarball (enough to compile the addon
+#                                      against a prebuilt library; what CI uses)
+#   scripts/build-tflite.sh build      fetch, then configure + build + strip into $TFLITE_ROOT/build-$ARCH
+#   scripts/build-tflite.sh lock       print sha256 lines for the downloaded files (to refresh the lock file)
+#
+# env: TFLITE_ROOT (default <repo>/.tflite-build), JOBS (default: nproc), ARCH (x64 | arm64 | armv7; default x64)
+#
+# Why Debian: no registry reachable here ships a current TFLite C library, and Debian's source archive has
+# TF 2.14.1 plus every dependency. Traps found on the way (see shared/reference/TFLITE-BUILD-NOTES.md):
+#  - sid's eigen3 5.x breaks TF 2.14 -> trixie's eigen3 3.4.0-5 with its patch series.
+#  - ruy's source tarball is missing from the archive -> the binary libruy-dev .deb (headers, static libs, CMake
+#    config), with __isoc23_strtol renamed to strtol (built against glibc >= 2.38; bookworm has 2.36).
+#  - ml_dtypes is not packaged -> Debian's own disable-ml_dtypes.patch.
+#  - Eigen's export(PACKAGE) writes ~/.cmake/packages -> package registry off both ways.
+#  - FETCHCONTENT_FULLY_DISCONNECTED=ON: nothing is ever fetched from anywhere else.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=${TFLITE_ROOT:-$REPO/.tflite-build}
+JOBS=${JOBS:-$(nproc)}
+ARCH=${ARCH:-x64}
+LOCK=$REPO/scripts/tflite-sources.lock
+DL=$ROOT/downloads
+S=$ROOT/src
+LOG=$ROOT/build-tflite-$ARCH.log
+
+case "$ARCH" in
+  x64)   MULTIARCH=x86_64-linux-gnu;     DEBARCH=amd64; TOOLCHAIN=() ;;
+  arm64) MULTIARCH=aarch64-linux-gnu;    DEBARCH=arm64; TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/aarch64.cmake") ;;
+  armv7) MULTIARCH=arm-linux-gnueabihf;  DEBARCH=armhf; TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/armv7.cmake") ;;
+  *) echo "unknown ARCH=$ARCH (x64 | arm64 | armv7)" >&2; exit 2 ;;
+esac
+
+# Source trees as extracted (directory names come from the upstream tarballs).
+TF=$S/tensorflow-2.14.1
+ABSL=$S/abseil-cpp-20260107.0
+EIGEN=$S/eigen-3.4.0
+FARMHASH="$S/farmhash-0~git20190513.0d859a8"
+FFT2D=$S/OouraFFT-1.0
+FLATBUFFERS=$S/flatbuffers-23.5.26+dfsg
+GEMMLOWP="$S/gemmlowp-0.0~git20211220.e844ffd"
+NEON2SSE="$S/neon-2-sse-0.0.0~git20220912.a15b489"
+CPUINFO="$S/cpuinfo-0.0~git20250905.877328f"
+PTHREADPOOL="$S/pthreadpool-0.0~git20251020.0e6ca13"
+FXDIV="$S/fxdiv-0.0~git20200417.b408327"
+FP16="$S/fp16-0.0~git20200514.4dfe081"
+XNNPACK="$S/xnnpack-0.0~git20241108.4ea82e5"
+RUYROOT=$ROOT/ruy-$DEBARCH
+SHIM=$ROOT/shims/cpuinfo
+
+log() { echo "[build-tflite $(date +%H:%M:%S)] $*" | tee -a "$LOG"; }
+
+# A private apt configuration: its own sources list, lists and cache. The system's apt setup is never touched.
+apt_private() {
+  local name=$1; shift
+  local d=$ROOT/apt-$name
+  if [ ! -f "$d/sources.list" ]; then
+    mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+    printf '%s\n' "$@" > "$d/sources.list"
+  fi
+  APT_OPTS=(-o Dir::Etc::sourcelist="$d/sources.list" -o Dir::Etc::sourceparts=/dev/null
+            -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache"
+            -o APT::Architectures::="$(dpkg --print-architecture)" -o APT::Architectures::=arm64
+            -o APT::Architectures::=armhf)
+  if ! ls "$d/lists/"*Sources* >/dev/null 2>&1; then
+    apt-get "${APT_OPTS[@]}" update >>"$LOG" 2>&1
+  fi
+}
+
+# Lock file lines: "<sha256>  <file>  <suite>  <how>" where how is source:<pkg>=<ver> or deb:<pkg>:<arch>=<ver>.
+lock_entries() { grep -v '^#' "$LOCK" | awk 'NF>=4'; }
+
+verify() {  # verify <file>: exit non-zero unless it matches its pinned sha256
+  local f=$1 want
+  want=$(lock_entries | awk -v f="$f" '$2==f {print $1}')
+  [ -n "$want" ] || { echo "no pinned sha256 for $f in $LOCK" >&2; return 1; }
+  echo "$want  $DL/$f" | sha256sum --quiet -c - || { echo "sha256 mismatch: $f" >&2; return 1; }
+}
+
+download() {  # download <file> <suite> <how>
+  local f=$1 suite=$2 how=$3
+  if [ -s "$DL/$f" ] && verify "$f" 2>/dev/null; then return 0; fi
+  case "$suite" in
+    sid) apt_private sid "deb-src http://deb.debian.org/debian sid main" \
+                         "deb [arch=amd64,arm64,armhf] http://deb.debian.org/debian sid main" ;;
+    trixie) apt_private trixie "deb-src http://deb.debian.org/debian trixie main" ;;
+  esac
+  ( cd "$DL"
+    case "$how" in
+      # .dsc / .debian.tar.xz of several packages 404 on the mirror; apt-get source then exits non-zero even
+      # though the .orig tarball arrived, so the file itself is what is checked.
+      source:*) apt-get "${APT_OPTS[@]}" source --download-only "${how#source:}" >>"$LOG" 2>&1 || true ;;
+      deb:*)    apt-get "${APT_OPTS[@]}" download "${how#deb:}" >>"$LOG" 2>&1 || true ;;
+    esac )
+  [ -s "$DL/$f" ] || { echo "download failed: $f ($how from $suite), see $LOG" >&2; exit 1; }
+  verify "$f"
+}
+
+fetch_all() {  # fetch_all [filter-regex]
+  mkdir -p "$DL"
+  lock_entries | grep -E "${1:-.}" | while read -r sha f suite how; do download "$f" "$suite" "$how"; done
+}
+
+extract_tensorflow() {
+  [ -f "$TF/.extracted" ] && return 0
+  log "extracting tensorflow"
+  rm -rf "$TF" "$S/tf-debian" && mkdir -p "$S/tf-debian"
+  tar -xf "$DL/tensorflow_2.14.1+dfsg.orig.tar.xz" -C "$S"
+  tar -xf "$DL/tensorflow_2.14.1+dfsg-3.1.debian.tar.xz" -C "$S/tf-debian"
+  (cd "$TF" && patch -s -p1 < "$S/tf-debian/debian/patches/disable-ml_dtypes.patch")
+  touch "$TF/.extracted"
+}
+
+extract_deps() {
+  [ -f "$S/.deps-extracted" ] && return 0
+  log "extracting dependencies"
+  rm -rf "$ABSL" "$EIGEN" "$FARMHASH" "$FFT2D" "$FLATBUFFERS" "$GEMMLOWP" "$NEON2SSE" "$CPUINFO" \
+         "$PTHREADPOOL" "$FXDIV" "$FP16" "$XNNPACK" "$S/eigen-debian"
+  for t in abseil_20260107.0.orig.tar.gz eigen3_3.4.0.orig.tar.bz2 "farmhash_0~git20190513.0d859a8.orig.tar.xz" \
+           oourafft_1.0.orig.tar.gz flatbuffers_23.5.26+dfsg.orig.tar.xz "gemmlowp_0.0~git20211220.e844ffd.orig.tar.xz" \
+           "neon-2-sse_0.0.0~git20220912.a15b489.orig.tar.xz" "cpuinfo_0.0~git20250905.877328f.orig.tar.xz" \
+           "pthreadpool_0.0~git20251020.0e6ca13.orig.tar.xz" "fxdiv_0.0~git20200417.b408327.orig.tar.xz" \
+           "fp16_0.0~git20200514.4dfe081.orig.tar.xz"; do
+    tar -xf "$DL/$t" -C "$S"
+  done
+  mkdir -p "$XNNPACK" && tar -xf "$DL/xnnpack_0.0~git20241108.4ea82e5.orig.tar.xz" -C "$XNNPACK"  # no top dir
+  mkdir -p "$S/eigen-debian" && tar -xf "$DL/eigen3_3.4.0-5.debian.tar.xz" -C "$S/eigen-debian"
+  (cd "$EIGEN" && for p in $(grep -v '^#' "$S/eigen-debian/debian/patches/series"); do
+     patch -s -p1 < "$S/eigen-debian/debian/patches/$p"; done)
+  # libruy-dev's ruyConfig.cmake calls find_dependency(cpuinfo): resolve it to the cpuinfo target that TF's
+  # own tools/cmake/modules/cpuinfo.cmake builds from the Debian source.
+  mkdir -p "$SHIM"
+  cat > "$SHIM/cpuinfoConfig.cmake" <<'CMAKE'
+if(NOT TARGET cpuinfo)
+  include(cpuinfo)
+endif()
+if(NOT TARGET cpuinfo::cpuinfo)
+  add_library(cpuinfo::cpuinfo ALIAS cpuinfo)
+endif()
+set(cpuinfo_FOUND TRUE)
+CMAKE
+  touch "$S/.deps-extracted"
+}
+
+extract_ruy() {
+  [ -f "$RUYROOT/.extracted" ] && return 0
+  rm -rf "$RUYROOT"
+  dpkg-deb -x "$DL"/libruy-dev_*_"$DEBARCH".deb "$RUYROOT"
+  objcopy --redefine-sym __isoc23_strtol=strtol "$RUYROOT/usr/lib/$MULTIARCH/libruy_ctx.a"
+  touch "$RUYROOT/.extracted"
+}
+
+build() {
+  local B=$ROOT/build-$ARCH
+  fetch_all
+  mkdir -p "$S"; extract_tensorflow; extract_deps; extract_ruy
+  mkdir -p "$B"
+  local t0=$SECONDS
+  log "configure ($ARCH) in $B"
+  cmake -S "$TF/tensorflow/lite/c" -B "$B" -G Ninja -Wno-dev -DCMAKE_BUILD_TYPE=Release "${TOOLCHAIN[@]}" \
+    -DTFLITE_ENABLE_GPU=OFF -DTFLITE_ENABLE_NNAPI=OFF \
+    -DTFLITE_ENABLE_XNNPACK=ON -DFETCHCONTENT_SOURCE_DIR_XNNPACK="$XNNPACK" -DXNNPACK_BUILD_ALL_MICROKERNELS=OFF \
+    -DFP16_SOURCE_DIR="$FP16" \
+    -DCMAKE_FIND_PACKAGE_PREFER_CONFIG=ON -Druy_DIR="$RUYROOT/usr/lib/$MULTIARCH/cmake/ruy" -Dcpuinfo_DIR="$SHIM" \
+    -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF -DCMAKE_EXPORT_NO_PACKAGE_REGISTRY=ON \
+    -DFETCHCONTENT_FULLY_DISCONNECTED=ON \
+    -DFETCHCONTENT_SOURCE_DIR_ABSEIL-CPP="$ABSL" -DFETCHCONTENT_SOURCE_DIR_EIGEN="$EIGEN" \
+    -DFETCHCONTENT_SOURCE_DIR_FARMHASH="$FARMHASH" -DFETCHCONTENT_SOURCE_DIR_FFT2D="$FFT2D" \
+    -DFETCHCONTENT_SOURCE_DIR_FLATBUFFERS="$FLATBUFFERS" -DFETCHCONTENT_SOURCE_DIR_GEMMLOWP="$GEMMLOWP" \
+    -DFETCHCONTENT_SOURCE_DIR_NEON2SSE="$NEON2SSE" -DFETCHCONTENT_SOURCE_DIR_CPUINFO="$CPUINFO" \
+    -DPTHREADPOOL_SOURCE_DIR="$PTHREADPOOL" -DFXDIV_SOURCE_DIR="$FXDIV" >>"$LOG" 2>&1 \
+    || { tail -30 "$LOG"; exit 1; }
+  log "build ($JOBS jobs)"
+  nice -n 10 ninja -C "$B" -j"$JOBS" tensorflowlite_c >>"$LOG" 2>&1 || { grep -m1 -A30 FAILED "$LOG"; exit 1; }
+  local strip=strip; [ "$ARCH" = x64 ] || strip=$MULTIARCH-strip
+  $strip --strip-unneeded -o "$B/libtensorflowlite_c.stripped.so" "$B/libtensorflowlite_c.so"
+  log "done in $((SECONDS - t0)) s: $B/libtensorflowlite_c.stripped.so ($(stat -c %s "$B/libtensorflowlite_c.stripped.so") bytes)"
+}
+
+mkdir -p "$ROOT"
+case "${1:-build}" in
+  fetch)   fetch_all; mkdir -p "$S"; extract_tensorflow; extract_deps; extract_ruy ;;
+  headers) fetch_all '^[0-9a-f]+ +tensorflow_'; mkdir -p "$S"; extract_tensorflow; echo "$TF" ;;
+  build)   build ;;
+  lock)    (cd "$DL" && sha256sum -- *) ;;
+  *) echo "usage: $0 fetch|headers|build|lock" >&2; exit 2 ;;
+esac
