@@ -62,8 +62,10 @@ export interface NativeInterpreter extends NativeRunnable {
   inputIndices(): number[];
   outputIndices(): number[];
   tensorCount(): number;
+  modelTensorCount(): number;
   signatureKeys(): string[];
   plan(): NativePlannedNode[];
+  modelPlan(): NativePlannedNode[];
   delegates(): NativeDelegateReport[];
   dispose(): void;
 }

@@ -49,6 +49,7 @@ export function dtypeInfo(type: number): DTypeInfo {
 const Float16ArrayCtor = (globalThis as { Float16Array?: new (b: ArrayBufferLike, o: number, l: number) => unknown })
   .Float16Array;
 
+
 export function presentFloat16(raw: Uint16Array): TypedArray {
   if (!Float16ArrayCtor) return raw;
   return new Float16ArrayCtor(raw.buffer, raw.byteOffset, raw.length) as TypedArray;
@@ -56,11 +57,12 @@ export function presentFloat16(raw: Uint16Array): TypedArray {
 
 export function isAcceptedArray(dtype: DType, value: unknown): boolean {
   const info = TABLE.find((entry) => entry?.name === dtype);
-  if (!info || !ArrayBuffer.isView(value) || value instanceof DataView) return false;
-  if (value instanceof info.array) return true;
+  if (!info || !ArrayBuffer.isView(value)) return false;
+  // By tag, not instanceof: arrays from another realm (vm contexts, jest) are just as good.
+  const tag = (value as unknown as { [Symbol.toStringTag]?: string })[Symbol.toStringTag];
+  if (tag === info.array.name) return true;
   // float16 also takes a Float16Array where one exists; bool also takes a Uint8ClampedArray.
-  if (dtype === 'float16' && Float16ArrayCtor && value instanceof (Float16ArrayCtor as unknown as Function)) return true;
-  return dtype === 'bool' && value instanceof Uint8ClampedArray;
+  return (dtype === 'float16' && tag === 'Float16Array') || (dtype === 'bool' && tag === 'Uint8ClampedArray');
 }
 
 /** Converts a plain array (number[], bigint[], boolean[]) to the dtype's TypedArray; undefined if it can't. */

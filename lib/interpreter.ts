@@ -1,4 +1,4 @@
-import { native, NativeInterpreter, NativeModel } from './binding';
+import { native, NativeInterpreter, NativeModel, NativePlannedNode } from './binding';
 import { BUILTIN_OPS } from './builtin-ops';
 import { Delegate, explainDelegateError } from './delegate';
 import type { DType, TypedArray } from './dtype';
@@ -244,15 +244,20 @@ export class Interpreter extends Runnable {
     return this.#checkedTensor(index).get();
   }
 
+  /** The Tensor object for any tensor index (weights, intermediates): name, dtype, quantization parameters, data. */
+  tensorAt(index: number): Tensor {
+    return this.#checkedTensor(index);
+  }
+
   /** Python's tensor(index)(): the zero-copy view, by tensor index (detached like Tensor.data). */
   tensor(index: number): TypedArray {
     return this.#checkedTensor(index).data;
   }
 
-  /** The number of tensors in the model's primary subgraph. */
+  /** Tensors in the model's primary subgraph (as Python counts them; kernels may add temporaries after these). */
   get tensorCount(): number {
     this.guard.check();
-    return this.#native.tensorCount();
+    return this.#native.modelTensorCount();
   }
 
   /** Signature keys, in the model's order. */
@@ -292,11 +297,13 @@ export class Interpreter extends Runnable {
   /** The ops as TFLite runs them, after delegation. */
   get executionPlan(): PlannedOp[] {
     this.guard.check();
-    return this.#native.plan().map((node) => ({
-      op: node.custom || BUILTIN_OPS[node.op] || `BUILTIN_${node.op}`,
-      delegate: node.delegate,
-      nodes: node.nodes,
-    }));
+    return this.#native.plan().map(plannedOp);
+  }
+
+  /** The model's own ops in execution order, before any delegate took them. */
+  get modelOps(): string[] {
+    this.guard.check();
+    return this.#native.modelPlan().map((node) => plannedOp(node).op);
   }
 
   /** Every delegate asked for: whether it applied and how many nodes it took. */
@@ -334,6 +341,10 @@ export class Interpreter extends Runnable {
   protected override afterRun(): void {
     if (this.#disposePending) this.dispose();
   }
+}
+
+function plannedOp(node: NativePlannedNode): PlannedOp {
+  return { op: node.custom || BUILTIN_OPS[node.op] || `BUILTIN_${node.op}`, delegate: node.delegate, nodes: node.nodes };
 }
 
 function details(tensor: Tensor): TensorDetails {

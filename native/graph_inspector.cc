@@ -2,21 +2,33 @@
 
 namespace tflite_node {
 
-GraphInspector::GraphInspector() : delegate_(TfLiteDelegateCreate()) {
-  delegate_.data_ = this;
-  delegate_.Prepare = &GraphInspector::Prepare;
-  // Claims no node, so dynamic tensors are no reason for TFLite to refuse it (or to allocate early).
-  delegate_.flags = kTfLiteDelegateFlagsAllowDynamicTensors;
+GraphInspector::GraphInspector() {
+  for (Phase* phase : {&first_, &last_}) {
+    phase->delegate = TfLiteDelegateCreate();
+    phase->delegate.data_ = phase;
+    phase->delegate.Prepare = &GraphInspector::Prepare;
+    // Claims no node, so dynamic tensors are no reason for TFLite to refuse it (or to allocate early).
+    phase->delegate.flags = kTfLiteDelegateFlagsAllowDynamicTensors;
+    phase->owner = this;
+  }
 }
 
-TfLiteStatus GraphInspector::Attach(TfLiteInterpreter* interpreter) {
-  return TfLiteInterpreterModifyGraphWithDelegate(interpreter, &delegate_);
+TfLiteStatus GraphInspector::Attach(TfLiteInterpreter* interpreter, Phase& phase) {
+  return TfLiteInterpreterModifyGraphWithDelegate(interpreter, &phase.delegate);
 }
 
 TfLiteStatus GraphInspector::Prepare(TfLiteContext* context, TfLiteDelegate* delegate) {
-  auto* self = static_cast<GraphInspector*>(delegate->data_);
-  if (self->context_ != nullptr) return kTfLiteOk;  // TFLite prepares subgraphs in order; the first is primary
-  self->context_ = context;
+  auto* phase = static_cast<Phase*>(delegate->data_);
+  // TFLite prepares subgraphs in order, the primary first; it also re-prepares delegates after a resize.
+  if (phase->captured) return kTfLiteOk;
+  phase->captured = true;
+  phase->owner->context_ = context;
+  // TFLite 2.14 appends unnamed kTfLiteNoType placeholders after the model's own tensors: not part of the model.
+  int count = static_cast<int>(context->tensors_size);
+  while (count > 0 && context->tensors[count - 1].type == kTfLiteNoType && context->tensors[count - 1].name == nullptr) {
+    --count;
+  }
+  phase->tensorCount = count;
   TfLiteIntArray* plan = nullptr;
   if (context->GetExecutionPlan(context, &plan) != kTfLiteOk) return kTfLiteOk;
   for (int i = 0; i < plan->size; ++i) {
@@ -29,7 +41,7 @@ TfLiteStatus GraphInspector::Prepare(TfLiteContext* context, TfLiteDelegate* del
       auto* params = static_cast<const TfLiteDelegateParams*>(node->builtin_data);
       planned.replacedNodes = params->nodes_to_replace ? params->nodes_to_replace->size : 0;
     }
-    self->plan_.push_back(std::move(planned));
+    phase->plan.push_back(std::move(planned));
   }
   return kTfLiteOk;
 }

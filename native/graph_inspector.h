@@ -1,7 +1,8 @@
 // What the C API does not expose: tensors by index (Python's get_tensor/set_tensor/tensor take any tensor index),
 // the tensor count, and the execution plan after delegation (which ops run, and how many nodes each delegate took).
-// A delegate that claims nothing is applied last; TFLite hands its Prepare the primary subgraph's TfLiteContext,
-// which lives as long as the interpreter. The plan is read inside Prepare, the only time TFLite allows it.
+// A delegate that claims nothing is applied first and again last; TFLite hands its Prepare the primary subgraph's
+// TfLiteContext, which lives as long as the interpreter. The plan is read inside Prepare, the only time TFLite
+// allows it: first the model's own ops and tensor count, then the plan after every other delegate.
 #pragma once
 #include <string>
 #include <vector>
@@ -19,19 +20,31 @@ struct PlannedNode {
 class GraphInspector {
  public:
   GraphInspector();
-  TfLiteStatus Attach(TfLiteInterpreter* interpreter);
+  // Call once before applying any delegate and once after the last.
+  TfLiteStatus AttachFirst(TfLiteInterpreter* interpreter) { return Attach(interpreter, first_); }
+  TfLiteStatus AttachLast(TfLiteInterpreter* interpreter) { return Attach(interpreter, last_); }
 
   // A tensor of the primary subgraph by index, or nullptr when out of range. Never cache the pointer: TFLite may
   // grow its tensor array while allocating.
   TfLiteTensor* Tensor(int index) const;
   int TensorCount() const { return context_ ? static_cast<int>(context_->tensors_size) : 0; }
-  const std::vector<PlannedNode>& plan() const { return plan_; }
+  // Tensors in the model itself (before kernels and delegates add temporaries): what Python reports.
+  int ModelTensorCount() const { return first_.tensorCount; }
+  const std::vector<PlannedNode>& modelPlan() const { return first_.plan; }
+  const std::vector<PlannedNode>& plan() const { return last_.plan; }
 
  private:
+  struct Phase {
+    TfLiteDelegate delegate;
+    GraphInspector* owner;
+    bool captured = false;
+    int tensorCount = 0;
+    std::vector<PlannedNode> plan;
+  };
+  TfLiteStatus Attach(TfLiteInterpreter* interpreter, Phase& phase);
   static TfLiteStatus Prepare(TfLiteContext* context, TfLiteDelegate* delegate);
-  TfLiteDelegate delegate_;
+  Phase first_, last_;
   TfLiteContext* context_ = nullptr;
-  std::vector<PlannedNode> plan_;
 };
 
 }  // namespace tflite_node

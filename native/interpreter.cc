@@ -19,6 +19,8 @@ Napi::Function Interpreter::Define(Napi::Env env) {
   methods.push_back(InstanceMethod("inputIndices", &Interpreter::InputIndices));
   methods.push_back(InstanceMethod("outputIndices", &Interpreter::OutputIndices));
   methods.push_back(InstanceMethod("tensorCount", &Interpreter::TensorCount));
+  methods.push_back(InstanceMethod("modelTensorCount", &Interpreter::ModelTensorCount));
+  methods.push_back(InstanceMethod("modelPlan", &Interpreter::ModelPlan));
   methods.push_back(InstanceMethod("signatureKeys", &Interpreter::SignatureKeys));
   methods.push_back(InstanceMethod("plan", &Interpreter::Plan));
   methods.push_back(InstanceMethod("delegates", &Interpreter::Delegates));
@@ -45,12 +47,12 @@ Interpreter::Interpreter(const Napi::CallbackInfo& info) : Runnable<Interpreter>
     std::string text = session.reporter.Take("TfLiteInterpreterCreate failed: the model yields no interpreter");
     Throw(env, MentionsUnresolvedOp(text) ? "ERR_TFLITE_ALLOCATE" : "ERR_TFLITE_MODEL_INVALID", text);
   }
-  ApplyDelegates(env, options.Get("delegates").As<Napi::Array>(), options.Get("xnnpack"),
-                 options.Get("delegateFallback").ToBoolean());
-  // Last, so it sees the final execution plan.
-  if (core.inspector.Attach(core.interpreter) != kTfLiteOk) {
+  if (core.inspector.AttachFirst(core.interpreter) != kTfLiteOk) {
     Throw(env, "ERR_TFLITE_MODEL_INVALID", session.reporter.Take("TfLiteInterpreterModifyGraphWithDelegate failed"));
   }
+  ApplyDelegates(env, options.Get("delegates").As<Napi::Array>(), options.Get("xnnpack"),
+                 options.Get("delegateFallback").ToBoolean());
+  core.inspector.AttachLast(core.interpreter);  // cannot fail: it claims nothing and allows dynamic tensors
   session.reporter.Clear();
 }
 
@@ -154,11 +156,20 @@ Napi::Value Interpreter::SignatureKeys(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// The execution plan as TFLite runs it: [{ op, custom, delegate, nodes }].
-Napi::Value Interpreter::Plan(const Napi::CallbackInfo& info) {
+Napi::Value Interpreter::ModelTensorCount(const Napi::CallbackInfo& info) {
+  Usable(info.Env());
+  return Napi::Number::New(info.Env(), core_->inspector.ModelTensorCount());
+}
+
+Napi::Value Interpreter::Plan(const Napi::CallbackInfo& info) { return PlanToJs(info, core_->inspector.plan()); }
+Napi::Value Interpreter::ModelPlan(const Napi::CallbackInfo& info) {
+  return PlanToJs(info, core_->inspector.modelPlan());
+}
+
+// An execution plan as [{ op, custom, delegate, nodes }].
+Napi::Value Interpreter::PlanToJs(const Napi::CallbackInfo& info, const std::vector<PlannedNode>& plan) {
   Napi::Env env = info.Env();
   Usable(env);
-  const auto& plan = core_->inspector.plan();
   Napi::Array out = Napi::Array::New(env, plan.size());
   for (size_t i = 0; i < plan.size(); ++i) {
     Napi::Object node = Napi::Object::New(env);

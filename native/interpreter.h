@@ -70,7 +70,10 @@ class Interpreter : public Runnable<Interpreter> {
   Napi::Value OutputIndices(const Napi::CallbackInfo& info);
   Napi::Value TensorCount(const Napi::CallbackInfo& info);
   Napi::Value SignatureKeys(const Napi::CallbackInfo& info);
+  Napi::Value ModelTensorCount(const Napi::CallbackInfo& info);
   Napi::Value Plan(const Napi::CallbackInfo& info);
+  Napi::Value ModelPlan(const Napi::CallbackInfo& info);
+  Napi::Value PlanToJs(const Napi::CallbackInfo& info, const std::vector<PlannedNode>& plan);
   Napi::Value Delegates(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
 

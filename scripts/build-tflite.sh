@@ -29,12 +29,22 @@ DL=$ROOT/downloads
 S=$ROOT/src
 LOG=$ROOT/build-tflite-$ARCH.log
 
+# ARM: cross-built with Debian's g++-aarch64-linux-gnu / g++-arm-linux-gnueabihf (scripts/toolchains/), plus
+#  - TFLITE_WITH_RUY (-DTFLITE_ENABLE_RUY=ON): ruy's NEON kernels serve the built-in kernels' GEMMs (what
+#    TensorFlow's own ARM builds do); on x64 the default (Eigen/gemmlowp) stays.
+#  - XNNPACK_ENABLE_KLEIDIAI=OFF: on arm64 XNNPACK would otherwise download KleidiAI at configure time (no Debian
+#    source exists; TF 2.14 uses none of its kernels).
+ARM_FLAGS=(-DTFLITE_ENABLE_RUY=ON -DXNNPACK_ENABLE_KLEIDIAI=OFF)
 case "$ARCH" in
   x64)   MULTIARCH=x86_64-linux-gnu;     DEBARCH=amd64; TOOLCHAIN=() ;;
-  arm64) MULTIARCH=aarch64-linux-gnu;    DEBARCH=arm64; TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/aarch64.cmake") ;;
-  armv7) MULTIARCH=arm-linux-gnueabihf;  DEBARCH=armhf; TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/armv7.cmake") ;;
+  arm64) MULTIARCH=aarch64-linux-gnu;    DEBARCH=arm64
+         TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/aarch64.cmake" "${ARM_FLAGS[@]}") ;;
+  armv7) MULTIARCH=arm-linux-gnueabihf;  DEBARCH=armhf
+         TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/armv7.cmake" "${ARM_FLAGS[@]}") ;;
   *) echo "unknown ARCH=$ARCH (x64 | arm64 | armv7)" >&2; exit 2 ;;
 esac
+# binutils for the target (the host's objcopy/strip only know x86 objects).
+BINUTILS_PREFIX=; [ "$ARCH" = x64 ] || BINUTILS_PREFIX=$MULTIARCH-
 
 # Source trees as extracted (directory names come from the upstream tarballs).
 TF=$S/tensorflow-2.14.1
@@ -151,7 +161,7 @@ extract_ruy() {
   [ -f "$RUYROOT/.extracted" ] && return 0
   rm -rf "$RUYROOT"
   dpkg-deb -x "$DL"/libruy-dev_*_"$DEBARCH".deb "$RUYROOT"
-  objcopy --redefine-sym __isoc23_strtol=strtol "$RUYROOT/usr/lib/$MULTIARCH/libruy_ctx.a"
+  "${BINUTILS_PREFIX}objcopy" --redefine-sym __isoc23_strtol=strtol "$RUYROOT/usr/lib/$MULTIARCH/libruy_ctx.a"
   touch "$RUYROOT/.extracted"
 }
 
@@ -162,6 +172,7 @@ build() {
   mkdir -p "$B"
   local t0=$SECONDS
   log "configure ($ARCH) in $B"
+  local mark; mark=$(wc -l < "$LOG")
   cmake -S "$TF/tensorflow/lite/c" -B "$B" -G Ninja -Wno-dev -DCMAKE_BUILD_TYPE=Release "${TOOLCHAIN[@]}" \
     -DTFLITE_ENABLE_GPU=OFF -DTFLITE_ENABLE_NNAPI=OFF \
     -DTFLITE_ENABLE_XNNPACK=ON -DFETCHCONTENT_SOURCE_DIR_XNNPACK="$XNNPACK" -DXNNPACK_BUILD_ALL_MICROKERNELS=OFF \
@@ -175,10 +186,13 @@ build() {
     -DFETCHCONTENT_SOURCE_DIR_NEON2SSE="$NEON2SSE" -DFETCHCONTENT_SOURCE_DIR_CPUINFO="$CPUINFO" \
     -DPTHREADPOOL_SOURCE_DIR="$PTHREADPOOL" -DFXDIV_SOURCE_DIR="$FXDIV" >>"$LOG" 2>&1 \
     || { tail -30 "$LOG"; exit 1; }
+  # XNNPACK's CMake downloads what it is not given (FETCHCONTENT_FULLY_DISCONNECTED does not cover it): refuse.
+  if tail -n +"$mark" "$LOG" | grep '^-- Downloading ' >&2; then
+    echo "configure tried to download a dependency: refused (give it a Debian source dir or turn it off)" >&2; exit 1
+  fi
   log "build ($JOBS jobs)"
   nice -n 10 ninja -C "$B" -j"$JOBS" tensorflowlite_c >>"$LOG" 2>&1 || { grep -m1 -A30 FAILED "$LOG"; exit 1; }
-  local strip=strip; [ "$ARCH" = x64 ] || strip=$MULTIARCH-strip
-  $strip --strip-unneeded -o "$B/libtensorflowlite_c.stripped.so" "$B/libtensorflowlite_c.so"
+  "${BINUTILS_PREFIX}strip" --strip-unneeded -o "$B/libtensorflowlite_c.stripped.so" "$B/libtensorflowlite_c.so"
   log "done in $((SECONDS - t0)) s: $B/libtensorflowlite_c.stripped.so ($(stat -c %s "$B/libtensorflowlite_c.stripped.so") bytes)"
 }
 

@@ -1,0 +1,58 @@
+// Shared by the test files: fixture paths, expected values from test/fixtures/expected.json, and comparisons.
+'use strict';
+const path = require('path');
+
+const fixtures = path.join(__dirname, 'fixtures');
+const expected = require('./fixtures/expected.json');
+
+const fixture = (name) => path.join(fixtures, name);
+
+/** Expected values as the TypedArray/strings the API returns (int64 arrive as decimal strings in JSON). */
+function typed(dtype, values) {
+  switch (dtype) {
+    case 'float32': case 'complex64': return Float32Array.from(values);
+    case 'float64': return Float64Array.from(values);
+    case 'int8': return Int8Array.from(values);
+    case 'uint8': return Uint8Array.from(values);
+    case 'bool': return Uint8Array.from(values, (v) => (v ? 1 : 0));
+    case 'int16': return Int16Array.from(values);
+    case 'uint16': return Uint16Array.from(values);
+    case 'int32': return Int32Array.from(values);
+    case 'uint32': return Uint32Array.from(values);
+    case 'int64': return BigInt64Array.from(values, BigInt);
+    case 'uint64': return BigUint64Array.from(values, BigInt);
+    case 'string': return values;
+    default: throw new Error(`no typed() for ${dtype}`);
+  }
+}
+
+/** Asserts `actual` equals `wanted` exactly, or within `tolerance` for floats. */
+function expectValues(actual, wanted, tolerance = 0) {
+  expect(actual.length).toBe(wanted.length);
+  if (tolerance === 0 || typeof wanted[0] !== 'number') {
+    expect(Array.from(actual)).toEqual(Array.from(wanted));
+    return;
+  }
+  for (let i = 0; i < wanted.length; i++) expect(Math.abs(actual[i] - wanted[i])).toBeLessThanOrEqual(tolerance);
+}
+
+/** Runs `fn` and returns the error it throws (fails the test if it does not throw). */
+function caught(fn) {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+async function rejected(promise) {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+module.exports = { fixtures, fixture, expected, typed, expectValues, caught, rejected };
