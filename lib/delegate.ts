@@ -90,25 +90,45 @@ export function edgeTpuVersion(libraryPath: string = edgeTpuLibraryPath()): stri
 }
 
 export interface EdgeTpuOptions {
-  /** 'usb', 'pci', 'usb:0', 'pci:1', ':0' (the Nth of any type) or a device path; default: the first found. */
+  /**
+   * 'usb', 'pci', 'usb:N', 'pci:N' (the Nth of that type), ':N' (the Nth of any type, in listEdgeTpus() order), or
+   * a device path as listEdgeTpus() reports it (mapped to ':N'); default: the first device found.
+   */
   device?: string;
   libraryPath?: string;
-  /** Other libedgetpu options, passed through (e.g. { performance: 'max' }). */
+  /**
+   * Other libedgetpu options, passed through, e.g. { Performance: 'Max' }. libedgetpu applies them only when the
+   * device is given by index (':N', 'usb:N', 'pci:N') or path.
+   */
   options?: Record<string, string>;
 }
 
 const DEVICE_PATTERN = /^(usb|pci)?(:\d+)?$|^\//;
 
+function describeDevices(devices: EdgeTpuDevice[]): string {
+  return devices.length === 0 ? 'none' : devices.map((d, i) => `:${i} ${d.type} ${d.path}`).join(', ');
+}
+
 /** Python's load_delegate('libedgetpu.so.1', { device }), with the device checked and a clear error when absent. */
 export function loadEdgeTpuDelegate(settings: EdgeTpuOptions = {}): Delegate {
   const libraryPath = settings.libraryPath ?? edgeTpuLibraryPath();
-  const device = settings.device;
+  let device = settings.device;
   if (device !== undefined && (typeof device !== 'string' || device === '' || !DEVICE_PATTERN.test(device))) {
     throw new TfLiteError(`device '${device}': use 'usb', 'pci', 'usb:N', 'pci:N', ':N' or a device path`,
       'ERR_TFLITE_DELEGATE');
   }
   if (libraryPath.includes('/') && !fs.existsSync(libraryPath)) {
     throw new TfLiteError(`Edge TPU library not found: ${libraryPath}`, 'ERR_TFLITE_DELEGATE');
+  }
+  // libedgetpu's plugin takes no paths: a path becomes its index in the enumeration order (':N').
+  if (device !== undefined && device.startsWith('/')) {
+    const devices = listEdgeTpus(libraryPath);
+    const index = devices.findIndex((d) => d.path === device);
+    if (index < 0) {
+      throw new TfLiteError(`no Edge TPU at '${device}'; libedgetpu sees: ${describeDevices(devices)}`,
+        'ERR_TFLITE_DELEGATE');
+    }
+    device = `:${index}`;
   }
   try {
     return loadDelegate(libraryPath, { ...settings.options, ...(device ? { device } : {}) });
@@ -117,27 +137,43 @@ export function loadEdgeTpuDelegate(settings: EdgeTpuOptions = {}): Delegate {
       throw new TfLiteError(`${error.message}. Install libedgetpu1-std (or -max) from Coral's apt repository, or ` +
         'set TFLITE_EDGETPU_LIBRARY to its path', 'ERR_TFLITE_DELEGATE');
     }
+    // libedgetpu returns NULL, saying nothing, when no device matches (or it cannot open the one that does).
+    if (error instanceof TfLiteError && /returned NULL/.test(error.message)) {
+      const requested = settings.device === undefined ? 'any device' : `device '${settings.device}'`;
+      throw new TfLiteError(`libedgetpu could not open an Edge TPU for ${requested}; devices it sees: ` +
+        `${describeDevices(listEdgeTpus(libraryPath))}. Check that the device is plugged in (USB: a USB 3 port, ` +
+        "udev rules from libedgetpu1-std and membership of the plugdev group; PCIe: the gasket-dkms driver and " +
+        '/dev/apex_N), and that no other process holds it', 'ERR_TFLITE_DELEGATE');
+    }
     throw error;
   }
 }
 
-const EDGETPU_VERSION_MISMATCH = /Unsupported data type in custom op handler|EdgeTpuDelegateForCustomOp failed to prepare|edgetpu-custom-op.*(failed|not supported)/i;
+const EDGETPU_UNRESOLVED = /unresolved custom op: edgetpu-custom-op/;
+const EDGETPU_RUNTIME_TOO_OLD = /requires runtime version/;
+const EDGETPU_VERSION_MISMATCH = /Unsupported data type in custom op handler|\(?EdgeTpuDelegateForCustomOp\)? failed to prepare/i;
 
 /**
- * Errors users hit with Edge TPU models, made actionable: a compiled model loaded without the delegate, and
- * libedgetpu built for another TensorFlow version (it reads TFLite's C structs directly).
+ * Errors users hit with Edge TPU models, made actionable: a compiled model loaded without the delegate, a model
+ * compiled for a newer Edge TPU runtime, and libedgetpu built for another TensorFlow version (it reads TFLite's C
+ * structs directly).
  */
 export function explainDelegateError(error: unknown): unknown {
   if (!(error instanceof TfLiteError)) return error;
-  if (error.code === 'ERR_TFLITE_ALLOCATE' && /edgetpu-custom-op/.test(error.message) &&
-      !EDGETPU_VERSION_MISMATCH.test(error.message)) {
-    return new TfLiteError(`${error.message}\nThis model was compiled for the Coral Edge TPU: load it with ` +
-      "{ delegates: [loadEdgeTpuDelegate()] } (needs libedgetpu and a device), or use the CPU version of the model.",
-      'ERR_TFLITE_ALLOCATE');
+  if (EDGETPU_UNRESOLVED.test(error.message)) {
+    return new TfLiteError(`${error.message}\nThis model was compiled for the Coral Edge TPU (its ` +
+      "'edgetpu-custom-op' runs only through the Edge TPU delegate): load it with " +
+      '{ delegates: [loadEdgeTpuDelegate()] } (first in the list; needs libedgetpu and a device), or use the CPU ' +
+      'version of the model (the one given to edgetpu_compiler).', 'ERR_TFLITE_ALLOCATE');
+  }
+  if (EDGETPU_RUNTIME_TOO_OLD.test(error.message)) {
+    return new TfLiteError(`${error.message}\nThe model was compiled by an edgetpu_compiler newer than the loaded ` +
+      `libedgetpu (${edgeTpuVersion() ?? 'unknown'}): update libedgetpu, or compile the model again with ` +
+      'edgetpu_compiler --min_runtime_version set to the runtime version above.', 'ERR_TFLITE_DELEGATE');
   }
   if (EDGETPU_VERSION_MISMATCH.test(error.message)) {
     return new TfLiteError(`${error.message}\nlibedgetpu reads TFLite's C structs directly, so it must be built for ` +
-      `a TensorFlow version compatible with this package's TFLite ${native.tfliteVersion} (see README "Edge TPU"). ` +
+      `a TensorFlow version compatible with this package's TFLite ${native.tfliteVersion} (see docs/EDGETPU.md). ` +
       `Loaded libedgetpu: ${edgeTpuVersion() ?? 'unknown'}`, 'ERR_TFLITE_DELEGATE');
   }
   return error;

@@ -18,6 +18,7 @@ export { TfLiteError } from './errors';
 export type { TfLiteErrorCode } from './errors';
 export { createPool, InterpreterPool } from './pool';
 export type { PoolOptions } from './pool';
+export { readModelMetadata, parseLabels, type ModelMetadata, type TfLiteMetadata, type TensorMetadata, type AssociatedFile, type AssociatedFileType, type NormalizationOptions } from './metadata';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };
 

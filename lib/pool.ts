@@ -69,8 +69,10 @@ export async function createPool(model: ModelSource, options: PoolOptions = {}):
       `${threadPoolSize()} runs go at once. Set UV_THREADPOOL_SIZE before the process starts to raise it.`,
     { code: 'TFLITE_POOL_SIZE' });
   }
-  const bytes = typeof model === 'string' ? await fs.promises.readFile(model).catch(() => model) : model;
-  await readModel(bytes).then((m) => m.dispose()); // validates once, with the same errors as Interpreter.create
+  // Read once; every interpreter's model is a view of the same bytes (no copies).
+  const probe = await readModel(model);
+  probe.dispose();
+  const bytes = typeof model === 'string' ? await fs.promises.readFile(model) : model;
   const interpreters: Interpreter[] = [];
   try {
     for (let i = 0; i < size; i++) {

@@ -9,6 +9,20 @@ export interface InvokeOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Runs in flight, cancelled when the process exits: exit waits for the libuv pool, and a long model would otherwise
+ * hold the process for as long as it runs. (Workers torn down mid-run are handled natively.)
+ */
+const inFlight = new Set<NativeRunnable>();
+let exitHookInstalled = false;
+function trackRun(runnable: NativeRunnable): void {
+  inFlight.add(runnable);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => inFlight.forEach((run) => run.cancel()));
+  }
+}
+
 export type RunInputs = readonly TensorInput[] | Readonly<Record<string, TensorInput>>;
 export type RunOutputs = Record<string, TypedArray | string[]>;
 
@@ -109,11 +123,13 @@ export abstract class Runnable implements PendingWrites {
       signal?.removeEventListener('abort', onAbort);
       throw withCallSite(error, site);
     }
+    trackRun(this.runnable);
     try {
       await promise;
     } catch (error) {
       throw withCallSite(error, site);
     } finally {
+      inFlight.delete(this.runnable);
       this.guard.busy = false;
       this.guard.invocations++;
       signal?.removeEventListener('abort', onAbort);

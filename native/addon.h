@@ -2,6 +2,8 @@
 // own) and the registration of the wrapped classes.
 #pragma once
 #include <napi.h>
+#include <atomic>
+#include <memory>
 
 namespace tflite_node {
 
@@ -14,6 +16,9 @@ class Addon : public Napi::Addon<Addon> {
   // False where the runtime forbids external ArrayBuffers (Electron's V8 sandbox) or
   // TFLITE_RUNTIME_NO_EXTERNAL_BUFFERS=1 asks to act as if it did: tensor views are then copies.
   bool externalBuffersAllowed = true;
+  // False once this environment is being torn down: work finishing later (an async invoke, a model's bytes
+  // released by the last owner) must then make no N-API call.
+  std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
 
  private:
   Napi::Value SetErrorClass(const Napi::CallbackInfo& info);

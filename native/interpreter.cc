@@ -54,12 +54,24 @@ Interpreter::Interpreter(const Napi::CallbackInfo& info) : Runnable<Interpreter>
                  options.Get("delegateFallback").ToBoolean());
   core.inspector.AttachLast(core.interpreter);  // cannot fail: it claims nothing and allows dynamic tensors
   session.reporter.Clear();
+  napi_get_uv_event_loop(env, &core.loop);
+  napi_add_env_cleanup_hook(env, &Interpreter::StopRunAtTeardown, core_.get());
+}
+
+void Interpreter::StopRunAtTeardown(void* core) { static_cast<InterpreterCore*>(core)->FinishRunsForTeardown(); }
+
+void InterpreterCore::FinishRunsForTeardown() {
+  tearingDown = true;
+  if (interpreter != nullptr) session->CancelAndWait([this] { TfLiteInterpreterCancel(interpreter); });
+  while (jobsInFlight > 0) uv_run(loop, UV_RUN_ONCE);
 }
 
 // A failed constructor leaves core_ to free what was built. From a finalizer (GC or environment teardown) no N-API
 // call is made: views still alive hold their own share of the core.
+// No run can be in flight here unless the environment is going away (a run pins this object).
 Interpreter::~Interpreter() {
-  core_->session->CancelAndWait([this] { TfLiteInterpreterCancel(core_->interpreter); });
+  napi_remove_env_cleanup_hook(Env(), &Interpreter::StopRunAtTeardown, core_.get());
+  core_->FinishRunsForTeardown();
 }
 
 void InterpreterCore::Free() {
@@ -96,7 +108,20 @@ void Interpreter::ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Val
       applied.push_back(delegate->delegate);
     } else {
       entry.applied = false;
-      entry.error = core_->session->reporter.Take("TfLiteInterpreterModifyGraphWithDelegate failed for " + delegate->path);
+      // TFLite reports these two through its log, not the error reporter: say what they mean.
+      std::string fallbackText = "TfLiteInterpreterModifyGraphWithDelegate failed for " + delegate->path;
+      if (status == kTfLiteApplicationError) {
+        fallbackText = "the model has dynamic-sized tensors, and the delegate " + delegate->path +
+                       " supports static shapes only";
+      }
+      entry.error = core_->session->reporter.Take(fallbackText);
+      // A delegate that only supports static shapes prepares every op first; a custom op no kernel resolves
+      // fails there. That is the model's problem (the op), not the delegate's: the allocation-stage error, naming
+      // the op. (A delegate that claims the op, e.g. libedgetpu, must come first in the list.)
+      if (status == kTfLiteUnresolvedOps && !fallback) {
+        Throw(env, "ERR_TFLITE_ALLOCATE", entry.error + "\n(while applying " + entry.label + ", " + delegate->path +
+                                              "; a delegate that resolves the op must come before it)");
+      }
       if (!fallback) Throw(env, "ERR_TFLITE_DELEGATE", entry.error + " (delegate " + delegate->path + ")");
       // A delegate error undoes every delegate applied before it: put those back.
       if (status == kTfLiteDelegateError) {

@@ -2,6 +2,7 @@
 // reporter; delegates applied in order after creation (external plugins, then XNNPACK); tensors by index.
 #pragma once
 #include <napi.h>
+#include <uv.h>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,14 @@ struct InterpreterCore {
   TfLiteInterpreter* interpreter = nullptr;
   TfLiteDelegate* xnnpack = nullptr;
   GraphInspector inspector;
+  // Async runs of this interpreter queued on `loop` and not completed yet (touched on the loop thread only).
+  uv_loop_t* loop = nullptr;
+  int jobsInFlight = 0;
+  bool tearingDown = false;
+
+  // At environment teardown: cancel a run in flight and drive the loop until its completion has been consumed,
+  // so nothing of ours is pending when Node closes the loop.
+  void FinishRunsForTeardown();
 
   // Frees the interpreter now (idempotent). Waits for an async run in flight, cancelling it first.
   void Free();
@@ -65,6 +74,7 @@ class Interpreter : public Runnable<Interpreter> {
 
   void ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Value xnnpack, bool fallback);
   TfLiteStatus Apply(TfLiteDelegate* delegate);
+  static void StopRunAtTeardown(void* core);
 
   Napi::Value InputIndices(const Napi::CallbackInfo& info);
   Napi::Value OutputIndices(const Napi::CallbackInfo& info);

@@ -2,45 +2,78 @@
 
 #include <string>
 
+#include "addon.h"
 #include "interpreter.h"
 
 namespace tflite_node {
 
-InvokeWorker::InvokeWorker(Napi::Object owner, std::shared_ptr<InterpreterCore> core,
-                           std::function<TfLiteStatus()> invoke, const char* call)
-    : Napi::AsyncWorker(owner.Env(), "tflite-runtime:invoke"),
-      owner_(Napi::Persistent(owner)),
-      core_(std::move(core)),
-      session_(core_->session.get()),
-      invoke_(std::move(invoke)),
-      call_(call),
-      deferred_(Napi::Promise::Deferred::New(owner.Env())) {}
+Napi::Promise InvokeJob::Start(Napi::Object owner, std::shared_ptr<InterpreterCore> core,
+                               std::function<TfLiteStatus()> invoke, const char* call) {
+  Napi::Env env = owner.Env();
+  auto* job = new InvokeJob();
+  job->env_ = env;
+  job->envAlive_ = Addon::Of(env).alive;
+  job->core_ = std::move(core);
+  job->invoke_ = std::move(invoke);
+  job->call_ = call;
+  job->request_.data = job;
 
-Napi::Promise InvokeWorker::Queue() {
-  session_->BeginRun();
-  Napi::Promise promise = deferred_.Promise();
-  AsyncWorker::Queue();
-  return promise;
+  napi_value promise;
+  NAPI_THROW_IF_FAILED(env, napi_create_promise(env, &job->deferred_, &promise), Napi::Promise());
+  napi_create_reference(env, owner, 1, &job->owner_);
+  napi_async_init(env, owner, Napi::String::New(env, "tflite-runtime:invoke"), &job->context_);
+  uv_loop_t* loop = job->core_->loop;
+  job->core_->session->BeginRun();
+  job->core_->jobsInFlight++;
+  uv_queue_work(loop, &job->request_, &InvokeJob::Execute, &InvokeJob::Complete);
+  return Napi::Promise(env, promise);
 }
 
-void InvokeWorker::Execute() {
+void InvokeJob::Execute(uv_work_t* request) {
+  auto* job = static_cast<InvokeJob*>(request->data);
+  Session& session = *job->core_->session;
   // An abort that came before the pool picked this up: TFLite resets its cancel flag when Invoke starts, so the
   // request would be lost; honour it here.
-  status_ = session_->cancelRequested ? kTfLiteCancelled : invoke_();
-  session_->EndRun();
+  job->status_ = session.cancelRequested ? kTfLiteCancelled : job->invoke_();
+  session.EndRun();
 }
 
-void InvokeWorker::OnOK() {
-  Napi::Env env = Env();
-  // A cancel that raced with the end of the run still means "the caller no longer wants this result".
-  if (status_ == kTfLiteOk && !session_->cancelRequested) {
-    deferred_.Resolve(env.Undefined());
-  } else {
-    deferred_.Reject(InvokeError(env, *session_, status_ == kTfLiteOk ? kTfLiteCancelled : status_, call_).Value());
+void InvokeJob::Complete(uv_work_t* request, int) {
+  auto* job = static_cast<InvokeJob*>(request->data);
+  job->core_->jobsInFlight--;
+  // During or after the environment's teardown (a terminated worker_thread) its handles are going or gone: the
+  // promise can never be observed, so just free the job.
+  if (*job->envAlive_ && !job->core_->tearingDown) job->Settle();
+  delete job;
+}
+
+void InvokeJob::Settle() {
+  napi_env env = env_;
+  napi_handle_scope handles;
+  napi_open_handle_scope(env, &handles);
+  napi_value owner;
+  napi_get_reference_value(env, owner_, &owner);
+  // A callback scope, so promise reactions (the caller's `await`) run right after, as for any async completion.
+  napi_callback_scope scope;
+  napi_open_callback_scope(env, owner, context_, &scope);
+  Session& session = *core_->session;
+  try {
+    // A cancel that raced with the end of the run still means "the caller no longer wants this result".
+    if (status_ == kTfLiteOk && !session.cancelRequested) {
+      napi_get_undefined(env, &owner);
+      napi_resolve_deferred(env, deferred_, owner);
+    } else {
+      TfLiteStatus status = status_ == kTfLiteOk ? kTfLiteCancelled : status_;
+      napi_reject_deferred(env, deferred_, InvokeError(Napi::Env(env), session, status, call_).Value());
+    }
+  } catch (const Napi::Error& error) {
+    napi_reject_deferred(env, deferred_, error.Value());
   }
+  napi_close_callback_scope(env, scope);
+  napi_async_destroy(env, context_);
+  napi_delete_reference(env, owner_);
+  napi_close_handle_scope(env, handles);
 }
-
-void InvokeWorker::OnError(const Napi::Error& error) { deferred_.Reject(error.Value()); }
 
 Napi::Error InvokeError(Napi::Env env, Session& session, TfLiteStatus status, const char* call) {
   if (status == kTfLiteCancelled || session.cancelRequested) {

@@ -1,39 +1,43 @@
-// Runs one invoke on the libuv thread pool. Execute makes no N-API call; the persistent reference pins the JS
-// interpreter (and through it the model bytes and delegates) until the promise settles.
+// Runs one invoke on the libuv thread pool (uv_queue_work on the environment's loop) and settles a promise.
+//
+// Not Napi::AsyncWorker: Node counts its work as a pending request and, when a worker_thread is terminated, waits
+// for every pending request before running any cleanup hook, so a long model would hold the teardown for as long
+// as it runs. Queued directly, the run is invisible to that wait; Interpreter's cleanup hook cancels it instead
+// and drives the loop until the completion is consumed, which then touches no N-API at all.
 #pragma once
 #include <napi.h>
+#include <uv.h>
+#include <atomic>
 #include <functional>
 #include <memory>
-#include "session.h"
 #include "tflite.h"
 
 namespace tflite_node {
 
 struct InterpreterCore;
 
-class InvokeWorker : public Napi::AsyncWorker {
+class InvokeJob {
  public:
-  InvokeWorker(Napi::Object owner, std::shared_ptr<InterpreterCore> core, std::function<TfLiteStatus()> invoke,
-               const char* call);
-  Napi::Promise Queue();
-
- protected:
-  void Execute() override;
-  void OnOK() override;
-  void OnError(const Napi::Error& error) override;
+  // Pins `owner` (the JS interpreter or runner) and `core` until the promise settles.
+  static Napi::Promise Start(Napi::Object owner, std::shared_ptr<InterpreterCore> core,
+                             std::function<TfLiteStatus()> invoke, const char* call);
 
  private:
-  Napi::ObjectReference owner_;
+  InvokeJob() = default;
+  static void Execute(uv_work_t* request);
+  static void Complete(uv_work_t* request, int uvStatus);
+  void Settle();
+
+  uv_work_t request_;
+  napi_env env_ = nullptr;
+  napi_ref owner_ = nullptr;
+  napi_deferred deferred_ = nullptr;
+  napi_async_context context_ = nullptr;
+  std::shared_ptr<std::atomic<bool>> envAlive_;
   std::shared_ptr<InterpreterCore> core_;
-  Session* session_;
   std::function<TfLiteStatus()> invoke_;
-  const char* call_;
-  Napi::Promise::Deferred deferred_;
+  const char* call_ = nullptr;
   TfLiteStatus status_ = kTfLiteOk;
 };
-
-// The error for a failed invoke: ERR_TFLITE_CANCELLED when the run was cancelled, else ERR_TFLITE_INVOKE with
-// what TFLite reported.
-Napi::Error InvokeError(Napi::Env env, Session& session, TfLiteStatus status, const char* call);
 
 }  // namespace tflite_node

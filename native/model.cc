@@ -1,5 +1,7 @@
 #include "model.h"
 
+#include "addon.h"
+
 namespace tflite_node {
 
 Napi::Function Model::Define(Napi::Env env) {
@@ -12,7 +14,9 @@ Model::Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {
   const char* call;
   if (info[0].IsBuffer()) {
     auto buffer = info[0].As<Napi::Buffer<uint8_t>>();
-    h.bytes = Napi::Persistent(buffer);
+    h.env = info.Env();
+    h.envAlive = Addon::Of(info.Env()).alive;
+    napi_create_reference(h.env, buffer, 1, &h.bytes);
     call = "TfLiteModelCreate";
     h.model = TfLiteModelCreateWithErrorReporter(buffer.Data(), buffer.Length(), ErrorReporter::Report, &h.reporter);
   } else {

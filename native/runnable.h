@@ -105,10 +105,8 @@ class Runnable : public Napi::ObjectWrap<T> {
   Napi::Value InvokeAsync(const Napi::CallbackInfo& info) {
     Usable(info.Env());
     T* target = &self();
-    // The worker's share of the core keeps the interpreter's memory; its reference to this object keeps `target`.
-    auto* worker = new InvokeWorker(this->Value(), self().core(), [target] { return target->DoInvoke(); },
-                                    T::kInvokeCall);
-    return worker->Queue();
+    // The job's share of the core keeps the interpreter's memory; its reference to this object keeps `target`.
+    return InvokeJob::Start(this->Value(), self().core(), [target] { return target->DoInvoke(); }, T::kInvokeCall);
   }
 
   Napi::Value Cancel(const Napi::CallbackInfo& info) {

@@ -8,6 +8,7 @@
 #include <mutex>
 #include "errors.h"
 #include "tensor.h"
+#include "tflite.h"
 
 namespace tflite_node {
 
@@ -44,5 +45,9 @@ struct Session {
   std::condition_variable idle_;
   bool running_ = false;
 };
+
+// The error for a failed invoke: ERR_TFLITE_CANCELLED when the run was cancelled, else ERR_TFLITE_INVOKE with
+// what TFLite reported.
+Napi::Error InvokeError(Napi::Env env, Session& session, TfLiteStatus status, const char* call);
 
 }  // namespace tflite_node

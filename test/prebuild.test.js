@@ -1,0 +1,44 @@
+// The committed prebuild is what its manifest says, and was built from the checked-out native/ sources.
+'use strict';
+const crypto = require('crypto');
+const fs = require('fs');
+const path = require('path');
+const { nativeSourcesHash } = require('../scripts/native-hash');
+
+const root = path.join(__dirname, '..');
+const platforms = fs.readdirSync(path.join(root, 'prebuilds'))
+  .filter((p) => fs.existsSync(path.join(root, 'prebuilds', p, 'manifest.json')));
+const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+test('prebuilds exist for linux-x64', () => {
+  expect(platforms).toContain('linux-x64');
+});
+
+describe.each(platforms)('prebuilds/%s', (platform) => {
+  const dir = path.join(root, 'prebuilds', platform);
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+
+  test('was built from the checked-out native/ sources (run `FORCE=1 npm run prebuild` after changing them)', () => {
+    expect(manifest.nativeSourcesSha256).toBe(nativeSourcesHash(root));
+  });
+
+  test('every file matches its recorded sha256 and size', () => {
+    for (const [name, { sha256: want, bytes }] of Object.entries(manifest.files)) {
+      const file = path.join(dir, name);
+      expect(fs.statSync(file).size).toBe(bytes);
+      expect(sha256(file)).toBe(want);
+    }
+  });
+
+  test('records the pinned sources and the C API it exports (signature runners, cancellation, XNNPACK)', () => {
+    const lock = fs.readFileSync(path.join(root, 'scripts/tflite-sources.lock'), 'utf8');
+    for (const source of manifest.sources) expect(lock).toContain(`${source.sha256}  ${source.file}`);
+    expect(manifest.tflite.version).toBe('2.14.1');
+    const fns = manifest.exportedCApi.functions;
+    expect(fns.length).toBe(manifest.exportedCApi.count);
+    for (const fn of ['TfLiteSignatureRunnerInvoke', 'TfLiteInterpreterCancel', 'TfLiteXNNPackDelegateCreate',
+      'TfLiteInterpreterModifyGraphWithDelegate', 'TfLiteTensorRealloc']) {
+      expect(fns).toContain(fn);
+    }
+  });
+});
