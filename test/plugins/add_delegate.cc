@@ -12,20 +12,13 @@
 // Built with -DTEST_PLUGIN_NO_DESTROY it lacks tflite_plugin_destroy_delegate: a library that is not a complete
 // plugin, for the error path.
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "plugin_log.h"
-#include "tensorflow/lite/builtin_ops.h"
+#include "plugin_common.h"
 #include "tensorflow/lite/core/c/builtin_op_data.h"
-#include "tensorflow/lite/core/c/common.h"
 
-using test_plugin::IntList;
-using test_plugin::Log;
-using test_plugin::Quote;
+using namespace test_plugin;  // NOLINT: a test plugin of one file
 
 namespace {
 
@@ -38,7 +31,6 @@ struct AddDelegate {
   TfLiteDelegate delegate;
   int id = 0;
   std::string mode = "ok", tag, log;
-  std::vector<std::pair<std::string, std::string>> options;
   std::atomic<long> invocations{0};
 };
 
@@ -50,14 +42,6 @@ struct AddKernel {
 };
 
 AddDelegate* Owner(TfLiteDelegate* delegate) { return static_cast<AddDelegate*>(delegate->data_); }
-
-TfLiteIntArray* IntArray(const std::vector<int>& values) {
-  // TFLite frees these with free() (TfLiteIntArrayFree).
-  auto* array = static_cast<TfLiteIntArray*>(std::malloc(sizeof(int) * (values.size() + 1)));
-  array->size = static_cast<int>(values.size());
-  for (size_t i = 0; i < values.size(); ++i) array->data[i] = values[i];
-  return array;
-}
 
 bool SameDims(const TfLiteIntArray* x, const TfLiteIntArray* y) {
   if (x == nullptr || y == nullptr || x->size != y->size) return false;
@@ -87,16 +71,27 @@ float Activate(float value, TfLiteFusedActivation activation) {
   }
 }
 
+// A float32 ADD of two same-shape inputs with an activation the kernel implements.
+bool Claimable(TfLiteContext* context, TfLiteNode* node, TfLiteRegistration* registration) {
+  if (registration->builtin_code != kTfLiteBuiltinAdd || node->inputs->size != 2 || node->outputs->size != 1) {
+    return false;
+  }
+  const TfLiteTensor* a = &context->tensors[node->inputs->data[0]];
+  const TfLiteTensor* b = &context->tensors[node->inputs->data[1]];
+  const TfLiteTensor* out = &context->tensors[node->outputs->data[0]];
+  if (a->type != kTfLiteFloat32 || b->type != kTfLiteFloat32 || out->type != kTfLiteFloat32) return false;
+  auto* params = static_cast<const TfLiteAddParams*>(node->builtin_data);
+  return SameDims(a->dims, b->dims) && (params == nullptr || Supported(params->activation));
+}
+
 // ---- the delegate kernel ------------------------------------------------------------------------------------------
 
 void* KernelInit(TfLiteContext* context, const char* buffer, size_t) {
-  const auto* params = reinterpret_cast<const TfLiteDelegateParams*>(buffer);
-  if (params == nullptr || params->nodes_to_replace == nullptr || params->nodes_to_replace->size != 1) return nullptr;
-  TfLiteNode* node = nullptr;
-  TfLiteRegistration* registration = nullptr;
-  int index = params->nodes_to_replace->data[0];
-  if (context->GetNodeAndRegistration(context, index, &node, &registration) != kTfLiteOk) return nullptr;
-  auto* kernel = new AddKernel{Owner(params->delegate), index, node->inputs->data[0], node->inputs->data[1],
+  int index = -1;
+  TfLiteDelegate* delegate = nullptr;
+  TfLiteNode* node = ReplacedNode(context, buffer, &index, &delegate);
+  if (node == nullptr || node->inputs->size != 2) return nullptr;
+  auto* kernel = new AddKernel{Owner(delegate), index, node->inputs->data[0], node->inputs->data[1],
                                node->outputs->data[0], kTfLiteActNone};
   if (node->builtin_data != nullptr) kernel->activation = static_cast<TfLiteAddParams*>(node->builtin_data)->activation;
   Log(kernel->owner->log, "init", {{"id", std::to_string(kernel->owner->id)}, {"node", std::to_string(index)}});
@@ -118,9 +113,8 @@ TfLiteStatus KernelPrepare(TfLiteContext* context, TfLiteNode* node) {
     context->ReportError(context, "%s: inputs of node %d differ in shape (no broadcasting)", kKernelName, kernel->node);
     return kTfLiteError;
   }
-  if (!SameDims(a->dims, out->dims)) {
-    std::vector<int> dims(a->dims->data, a->dims->data + a->dims->size);
-    return context->ResizeTensor(context, out, IntArray(dims));
+  if (!SameDims(a->dims, out->dims)) {  // after resizeInput
+    return context->ResizeTensor(context, out, IntArray(std::vector<int>(a->dims->data, a->dims->data + a->dims->size)));
   }
   return kTfLiteOk;
 }
@@ -159,83 +153,45 @@ TfLiteStatus DelegatePrepare(TfLiteContext* context, TfLiteDelegate* delegate) {
     Log(self->log, "prepare-failed", {{"id", std::to_string(self->id)}});
     return kTfLiteDelegateError;
   }
-  TfLiteIntArray* plan = nullptr;
-  if (context->GetExecutionPlan(context, &plan) != kTfLiteOk) return kTfLiteDelegateError;
-  std::vector<int> claimed;
-  for (int i = 0; i < plan->size; ++i) {
-    TfLiteNode* node = nullptr;
-    TfLiteRegistration* registration = nullptr;
-    if (context->GetNodeAndRegistration(context, plan->data[i], &node, &registration) != kTfLiteOk) continue;
-    if (registration->builtin_code != kTfLiteBuiltinAdd || node->inputs->size != 2 || node->outputs->size != 1) continue;
-    const TfLiteTensor* a = &context->tensors[node->inputs->data[0]];
-    const TfLiteTensor* b = &context->tensors[node->inputs->data[1]];
-    const TfLiteTensor* out = &context->tensors[node->outputs->data[0]];
-    if (a->type != kTfLiteFloat32 || b->type != kTfLiteFloat32 || out->type != kTfLiteFloat32) continue;
-    if (!SameDims(a->dims, b->dims)) continue;
-    auto* params = static_cast<const TfLiteAddParams*>(node->builtin_data);
-    if (params != nullptr && !Supported(params->activation)) continue;
-    claimed.push_back(plan->data[i]);
-  }
-
-  TfLiteRegistration registration{};
-  registration.init = KernelInit;
-  registration.free = KernelFree;
-  registration.prepare = KernelPrepare;
-  registration.invoke = KernelInvoke;
-  registration.builtin_code = kTfLiteBuiltinDelegate;
-  registration.custom_name = kKernelName;
-  registration.version = 1;
-  // One kernel per node (as libedgetpu does), so no tensor lives only inside a partition.
-  for (int index : claimed) {
-    TfLiteIntArray* nodes = IntArray({index});
-    TfLiteStatus status = context->ReplaceNodeSubsetsWithDelegateKernels(context, registration, nodes, delegate);
-    std::free(nodes);
-    if (status != kTfLiteOk) return status;
-  }
-  Log(self->log, "prepare", {{"id", std::to_string(self->id)}, {"claimed", IntList(claimed)},
-                             {"planSize", std::to_string(plan->size)}});
-  return kTfLiteOk;
+  std::vector<int> claimed = FindNodes(context, Claimable);
+  TfLiteStatus status =
+      ReplaceEachNode(context, delegate, claimed, kKernelName, KernelInit, KernelFree, KernelPrepare, KernelInvoke);
+  Log(self->log, "prepare", {{"id", std::to_string(self->id)}, {"claimed", IntList(claimed)}});
+  return status;
 }
 
 }  // namespace
 
 extern "C" {
 
-__attribute__((visibility("default"))) TfLiteDelegate* tflite_plugin_create_delegate(
-    char** keys, char** values, size_t count, void (*report_error)(const char*)) {
+EXPORT TfLiteDelegate* tflite_plugin_create_delegate(char** keys, char** values, size_t count,
+                                                     void (*report_error)(const char*)) {
   auto* self = new AddDelegate();
-  self->id = nextId++;
-  std::string recorded = "{";
   for (size_t i = 0; i < count; ++i) {
-    std::string key = keys[i], value = values[i];
-    self->options.emplace_back(key, value);
-    recorded += (i ? "," : "") + Quote(key) + ":" + Quote(value);
-    if (key == "mode") self->mode = value;
-    else if (key == "tag") self->tag = value;
-    else if (key == "log") self->log = value;
+    std::string key = keys[i];
+    if (key == "mode") self->mode = values[i];
+    else if (key == "tag") self->tag = values[i];
+    else if (key == "log") self->log = values[i];
   }
-  recorded += "}";
-  const bool known = self->mode == "ok" || self->mode == "fail-create" || self->mode == "fail-prepare" ||
-                     self->mode == "fail-invoke";
-  if (self->mode == "fail-create" || !known) {
+  std::string options = Options(keys, values, count);
+  if (self->mode != "ok" && self->mode != "fail-prepare" && self->mode != "fail-invoke") {
     std::string message = self->mode == "fail-create"
                               ? "add_delegate: refusing to create a delegate (mode=fail-create, tag=" + self->tag + ")"
                               : "add_delegate: unknown mode '" + self->mode + "'";
-    Log(self->log, "create-failed", {{"options", recorded}, {"message", Quote(message)}});
+    Log(self->log, "create-failed", {{"options", options}, {"message", Quote(message)}});
     if (report_error != nullptr) report_error(message.c_str());
     delete self;
     return nullptr;
   }
-  std::memset(&self->delegate, 0, sizeof self->delegate);
-  self->delegate.data_ = self;
-  self->delegate.Prepare = DelegatePrepare;
-  self->delegate.flags = kTfLiteDelegateFlagsNone;  // static shapes only, like most hardware delegates
-  Log(self->log, "create", {{"id", std::to_string(self->id)}, {"options", recorded}});
+  self->id = nextId++;
+  // Static shapes only, like most hardware delegates.
+  InitDelegate(&self->delegate, self, DelegatePrepare, kTfLiteDelegateFlagsNone);
+  Log(self->log, "create", {{"id", std::to_string(self->id)}, {"options", options}});
   return &self->delegate;
 }
 
 #ifndef TEST_PLUGIN_NO_DESTROY
-__attribute__((visibility("default"))) void tflite_plugin_destroy_delegate(TfLiteDelegate* delegate) {
+EXPORT void tflite_plugin_destroy_delegate(TfLiteDelegate* delegate) {
   AddDelegate* self = Owner(delegate);
   Log(self->log, "destroy", {{"id", std::to_string(self->id)}, {"invocations", std::to_string(self->invocations)}});
   delete self;
@@ -243,6 +199,6 @@ __attribute__((visibility("default"))) void tflite_plugin_destroy_delegate(TfLit
 #endif
 
 // Kernel invocations by every delegate of this library in this process (for C hosts that can dlsym it).
-__attribute__((visibility("default"))) long add_delegate_invocations(void) { return totalInvocations; }
+EXPORT long add_delegate_invocations(void) { return totalInvocations; }
 
 }  // extern "C"

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// Runs a model on a Coral Edge TPU when one is there, on the CPU otherwise, and says where it ran.
+//
+//   node examples/edgetpu.js [model.tflite] [--device usb|pci|usb:N|pci:N|:N|/dev/apex_N] [--json]
+//
+// The model defaults to test/fixtures/add.tflite (a CPU model: it runs anywhere). Give it the *_edgetpu.tflite
+// that edgetpu_compiler wrote to use the TPU; such a model runs only through the Edge TPU delegate. libedgetpu is
+// found as TFLITE_EDGETPU_LIBRARY, else libedgetpu.so.1 through the dynamic loader (Coral's libedgetpu1-std
+// package). Inputs are filled with a deterministic pattern; --json prints one JSON object instead of prose.
+// See docs/EDGETPU.md for the setup.
+'use strict';
+const path = require('path');
+const { Interpreter, listEdgeTpus, edgeTpuVersion, loadEdgeTpuDelegate, version } = require('tflite-runtime');
+
+function parseArguments(argv) {
+  const settings = { model: path.join(__dirname, '..', 'test', 'fixtures', 'add.tflite'), device: undefined, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--json') settings.json = true;
+    else if (argv[i] === '--device') settings.device = argv[++i];
+    else settings.model = argv[i];
+  }
+  return settings;
+}
+
+// A repeatable input, different for each input, neither constant nor all zero, within the dtype's range.
+function fill(tensor, which) {
+  const data = tensor.data;
+  if (Array.isArray(data) || tensor.dtype === 'string') return; // string tensors: left empty
+  for (let i = 0; i < data.length; i++) {
+    const value = ((i * 7 + which * 5) % 13) - 4;
+    if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(Math.abs(value));
+    else if (data instanceof Uint8Array || data instanceof Uint16Array || data instanceof Uint32Array) {
+      data[i] = Math.abs(value) * 9;
+    } else data[i] = tensor.dtype.startsWith('float') ? value / 4 : value;
+  }
+}
+
+function preview(values) {
+  const shown = Array.from(values.slice(0, 16), (v) => (typeof v === 'bigint' ? v.toString() : v));
+  return values.length > 16 ? [...shown, `… (${values.length})`] : shown;
+}
+
+function main() {
+  const settings = parseArguments(process.argv.slice(2));
+  const devices = listEdgeTpus();
+  const report = { tflite: version.tflite, libedgetpu: edgeTpuVersion(), devices, model: settings.model };
+
+  // The Edge TPU when libedgetpu sees one; the CPU (with XNNPACK) otherwise, or when the TPU cannot be opened.
+  const delegates = [];
+  if (devices.length > 0) {
+    try {
+      delegates.push(loadEdgeTpuDelegate({ device: settings.device }));
+    } catch (error) {
+      report.edgeTpuError = `${error.code}: ${error.message}`;
+    }
+  }
+
+  const interpreter = new Interpreter(settings.model, { delegates });
+  try {
+    interpreter.allocateTensors();
+    interpreter.inputs.forEach(fill);
+    report.inputs = Object.fromEntries(interpreter.inputs.map((t) => [t.name, preview(t.get())]));
+    const started = process.hrtime.bigint();
+    interpreter.invoke();
+    report.invokeMs = Number(process.hrtime.bigint() - started) / 1e6;
+    report.outputs = Object.fromEntries(interpreter.outputs.map((t) => [t.name, preview(t.get())]));
+    report.delegates = interpreter.delegates;
+    report.executionPlan = interpreter.executionPlan;
+    const edgeTpu = interpreter.delegates.find((d) => d.name === 'delegates[0]');
+    report.ranOn = edgeTpu && edgeTpu.nodes > 0 ? 'edgetpu' : 'cpu';
+  } finally {
+    interpreter.dispose();
+    for (const delegate of delegates) delegate.dispose();
+  }
+
+  if (settings.json) {
+    console.log(JSON.stringify(report));
+    return;
+  }
+  console.log(`TFLite ${report.tflite}; libedgetpu: ${report.libedgetpu ?? 'not installed'}`);
+  console.log(`Edge TPUs: ${devices.length ? devices.map((d) => `${d.type} ${d.path}`).join(', ') : 'none'}`);
+  if (report.edgeTpuError) console.log(`Edge TPU not used: ${report.edgeTpuError}`);
+  for (const d of report.delegates) {
+    console.log(`  ${d.name}: ${d.applied ? `applied, ${d.nodes} node(s)` : `not applied (${d.error})`}`);
+  }
+  console.log('Execution plan:');
+  for (const op of report.executionPlan) {
+    console.log(`  ${op.op}${op.delegate ? ` on ${op.delegate} (${op.nodes} model nodes)` : ' (CPU kernel)'}`);
+  }
+  console.log(`Ran on ${report.ranOn === 'edgetpu' ? 'the Edge TPU' : 'the CPU'} in ${report.invokeMs.toFixed(3)} ms`);
+  for (const [name, values] of Object.entries(report.outputs)) console.log(`  ${name}: ${values.join(', ')}`);
+}
+
+try {
+  main();
+} catch (error) {
+  console.error(error.code ? `${error.code}: ${error.message}` : error);
+  process.exitCode = 1;
+}
