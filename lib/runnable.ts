@@ -2,7 +2,7 @@ import type { NativeRunnable } from './binding';
 import type { TypedArray } from './dtype';
 import { TfLiteError, captureCallSite, withCallSite } from './errors';
 import type { UsageGuard } from './guard';
-import type { PendingWrites, Tensor, TensorInput } from './tensor';
+import type { CopyTracker, Tensor, TensorInput } from './tensor';
 
 export interface InvokeOptions {
   /** Aborting cancels the run through TFLite's cancellation API; the promise rejects with ERR_TFLITE_CANCELLED. */
@@ -30,11 +30,12 @@ export type RunOutputs = Record<string, TypedArray | string[]>;
  * What Interpreter and SignatureRunner share: allocation tracking, invoke (sync and on the libuv pool, with
  * cancellation and the busy guard) and run() (set inputs, invoke, copy outputs).
  */
-export abstract class Runnable implements PendingWrites {
+export abstract class Runnable implements CopyTracker {
   /** @internal */ protected readonly guard: UsageGuard;
   /** @internal */ protected readonly runnable: NativeRunnable;
   #allocated = false;
-  readonly #pending = new Set<Tensor>();
+  /** Tensors whose `data` is a copy, kept in step with TFLite around invokes (see CopyTracker). */
+  readonly #copies = new Set<Tensor>();
 
   /** @internal */
   protected constructor(runnable: NativeRunnable, guard: UsageGuard) {
@@ -52,8 +53,8 @@ export abstract class Runnable implements PendingWrites {
   }
 
   /** @internal */
-  add(tensor: Tensor): void {
-    this.#pending.add(tensor);
+  track(tensor: Tensor): void {
+    this.#copies.add(tensor);
   }
 
   /** Plans and allocates every tensor. Views handed out before are detached. */
@@ -86,10 +87,13 @@ export abstract class Runnable implements PendingWrites {
     if (!this.#allocated) {
       throw new TfLiteError('call allocateTensors() first (after creating or resizing)', 'ERR_TFLITE_INVOKE');
     }
-    if (this.#pending.size > 0) {
-      for (const tensor of this.#pending) tensor.flush();
-      this.#pending.clear();
+    for (const tensor of this.#copies) {
+      if (!tensor.flush()) this.#copies.delete(tensor); // its copy went stale (allocate / resize)
     }
+  }
+
+  #refreshCopies(): void {
+    for (const tensor of this.#copies) tensor.refresh();
   }
 
   /** Runs the model on this thread. */
@@ -100,6 +104,7 @@ export abstract class Runnable implements PendingWrites {
     } finally {
       this.guard.invocations++;
     }
+    this.#refreshCopies();
   }
 
   /** Runs the model on the libuv thread pool; the event loop stays free. Tensors are off limits until it settles. */
@@ -135,6 +140,7 @@ export abstract class Runnable implements PendingWrites {
       signal?.removeEventListener('abort', onAbort);
       this.afterRun();
     }
+    if (!this.guard.disposed) this.#refreshCopies();
   }
 
   /** @internal Called when an async run settles (the interpreter frees itself here if dispose() was deferred). */

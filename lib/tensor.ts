@@ -13,11 +13,12 @@ export interface Quantization {
 export type TensorInput = TypedArray | readonly number[] | readonly bigint[] | readonly boolean[] | readonly string[];
 
 /**
- * Tensors whose `data` is a copy (dynamic tensors, or runtimes without external buffers) write that copy back before
- * the next invoke, so code that fills `input.data` behaves the same either way.
+ * Where `data` has to be a copy (dynamic tensors; runtimes without external buffers), the owner keeps the copy in
+ * step with TFLite around every invoke — written in before, read back after — so code written for views (fill
+ * `input.data`, invoke, read `output.data`) behaves the same.
  */
-export interface PendingWrites {
-  add(tensor: Tensor): void;
+export interface CopyTracker {
+  track(tensor: Tensor): void;
 }
 
 /** One tensor of an interpreter or signature runner. Holds no memory itself: it asks its owner each time. */
@@ -25,18 +26,18 @@ export class Tensor {
   /** @internal */ readonly host: NativeRunnable;
   /** @internal */ readonly slot: number;
   readonly #guard: UsageGuard;
-  readonly #pending: PendingWrites;
+  readonly #copies: CopyTracker;
   readonly #index: number;
   #info?: NativeTensorInfo & { generation: number; invocations: number };
-  #view?: { generation: number; invocations: number; array: TypedArray };
+  #view?: { generation: number; array: TypedArray };
 
   /** @internal */
-  constructor(host: NativeRunnable, slot: number, index: number, guard: UsageGuard, pending: PendingWrites) {
+  constructor(host: NativeRunnable, slot: number, index: number, guard: UsageGuard, copies: CopyTracker) {
     this.host = host;
     this.slot = slot;
     this.#index = index;
     this.#guard = guard;
-    this.#pending = pending;
+    this.#copies = copies;
   }
 
   /** @internal */
@@ -76,24 +77,40 @@ export class Tensor {
   get data(): TypedArray {
     const guard = this.#guard;
     const cached = this.#view;
-    if (cached && cached.generation === guard.generation && !guard.busy && !guard.disposed) {
-      if (this.#info?.viewable || cached.invocations === guard.invocations) return cached.array;
-    }
+    if (cached && cached.generation === guard.generation && !guard.busy && !guard.disposed) return cached.array;
     guard.check();
     const info = this.describe();
-    let array = this.host.view(this.slot);
-    if (info.type === 10) array = presentFloat16(array as Uint16Array);
-    this.#view = { generation: guard.generation, invocations: guard.invocations, array };
-    if (!info.viewable) this.#pending.add(this);
+    const array = this.#fetch(info);
+    this.#view = { generation: guard.generation, array };
+    if (!info.viewable) this.#copies.track(this);
     return array;
   }
 
-  /** @internal Writes a copy handed out by `data` back into the tensor (copy mode only). */
-  flush(): void {
+  #fetch(info: NativeTensorInfo): TypedArray {
+    const array = this.host.view(this.slot);
+    return info.type === 10 ? presentFloat16(array as Uint16Array) : array;
+  }
+
+  /** @internal The copy `data` handed out, while it is current (copy mode). */
+  #currentCopy(): TypedArray | undefined {
     const view = this.#view;
-    if (view && view.generation === this.#guard.generation && view.invocations === this.#guard.invocations) {
-      this.host.write(this.slot, view.array);
-    }
+    return view && view.generation === this.#guard.generation ? view.array : undefined;
+  }
+
+  /** @internal Before an invoke: the copy's contents go into the tensor (string bytes are read-only). */
+  flush(): boolean {
+    const copy = this.#currentCopy();
+    if (copy && this.describe().type !== 5) this.host.write(this.slot, copy);
+    return copy !== undefined;
+  }
+
+  /** @internal After an invoke: the copy takes the tensor's new contents (a new copy if its size changed). */
+  refresh(): void {
+    const copy = this.#currentCopy();
+    if (!copy) return;
+    const fresh = this.#fetch(this.describe());
+    if (fresh.length === copy.length) (copy as Float64Array).set(fresh as Float64Array);
+    else this.#view = { generation: this.#guard.generation, array: fresh };
   }
 
   /** Copy in, checked: the dtype's TypedArray (or a plain array of values) with exactly one value per element. */
