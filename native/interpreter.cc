@@ -1,5 +1,7 @@
 #include "interpreter.h"
 
+#include "addon.h"
+
 
 namespace tflite_node {
 
@@ -54,24 +56,30 @@ Interpreter::Interpreter(const Napi::CallbackInfo& info) : Runnable<Interpreter>
                  options.Get("delegateFallback").ToBoolean());
   core.inspector.AttachLast(core.interpreter);  // cannot fail: it claims nothing and allows dynamic tensors
   session.reporter.Clear();
-  napi_get_uv_event_loop(env, &core.loop);
-  napi_add_env_cleanup_hook(env, &Interpreter::StopRunAtTeardown, core_.get());
+  core.WatchTeardown(env);
 }
 
-void Interpreter::StopRunAtTeardown(void* core) { static_cast<InterpreterCore*>(core)->FinishRunsForTeardown(); }
-
-void InterpreterCore::FinishRunsForTeardown() {
-  tearingDown = true;
-  if (interpreter != nullptr) session->CancelAndWait([this] { TfLiteInterpreterCancel(interpreter); });
-  while (jobsInFlight > 0) uv_run(loop, UV_RUN_ONCE);
+void InterpreterCore::WatchTeardown(napi_env environment) {
+  env = environment;
+  envAlive = Addon::Of(env).alive;
+  napi_get_uv_event_loop(env, &loop);
+  napi_add_env_cleanup_hook(env, &InterpreterCore::FinishRunsForTeardown, this);
 }
 
-// A failed constructor leaves core_ to free what was built. From a finalizer (GC or environment teardown) no N-API
-// call is made: views still alive hold their own share of the core.
-// No run can be in flight here unless the environment is going away (a run pins this object).
-Interpreter::~Interpreter() {
-  napi_remove_env_cleanup_hook(Env(), &Interpreter::StopRunAtTeardown, core_.get());
-  core_->FinishRunsForTeardown();
+void InterpreterCore::FinishRunsForTeardown(void* data) {
+  auto* core = static_cast<InterpreterCore*>(data);
+  core->tearingDown = true;
+  if (core->interpreter != nullptr) {
+    core->session->CancelAndWait([core] { TfLiteInterpreterCancel(core->interpreter); });
+  }
+  while (core->jobsInFlight > 0) uv_run(core->loop, UV_RUN_ONCE);
+}
+
+// The last owner may go after the environment did (a view or a job outliving a terminated worker): its hooks
+// have run and are gone by then.
+InterpreterCore::~InterpreterCore() {
+  if (env != nullptr && *envAlive) napi_remove_env_cleanup_hook(env, &InterpreterCore::FinishRunsForTeardown, this);
+  Free();
 }
 
 void InterpreterCore::Free() {

@@ -3,6 +3,7 @@
 #pragma once
 #include <napi.h>
 #include <uv.h>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,14 +31,18 @@ struct InterpreterCore {
   uv_loop_t* loop = nullptr;
   int jobsInFlight = 0;
   bool tearingDown = false;
+  napi_env env = nullptr;
+  std::shared_ptr<std::atomic<bool>> envAlive;
 
+  // Registers FinishRunsForTeardown as an environment cleanup hook for as long as this core lives.
+  void WatchTeardown(napi_env env);
   // At environment teardown: cancel a run in flight and drive the loop until its completion has been consumed,
   // so nothing of ours is pending when Node closes the loop.
-  void FinishRunsForTeardown();
+  static void FinishRunsForTeardown(void* core);
 
   // Frees the interpreter now (idempotent). Waits for an async run in flight, cancelling it first.
   void Free();
-  ~InterpreterCore() { Free(); }
+  ~InterpreterCore();
 };
 
 class Interpreter : public Runnable<Interpreter> {
@@ -48,7 +53,6 @@ class Interpreter : public Runnable<Interpreter> {
 
   static Napi::Function Define(Napi::Env env);
   explicit Interpreter(const Napi::CallbackInfo& info);
-  ~Interpreter() override;
   static Interpreter* Unwrap(Napi::Value value) {
     return Napi::ObjectWrap<Interpreter>::Unwrap(value.As<Napi::Object>());
   }
@@ -74,7 +78,6 @@ class Interpreter : public Runnable<Interpreter> {
 
   void ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Value xnnpack, bool fallback);
   TfLiteStatus Apply(TfLiteDelegate* delegate);
-  static void StopRunAtTeardown(void* core);
 
   Napi::Value InputIndices(const Napi::CallbackInfo& info);
   Napi::Value OutputIndices(const Napi::CallbackInfo& info);

@@ -118,7 +118,7 @@ describe('lifetime', () => {
     const { status, json, stderr } = script('gc-during-run.js', [], ['--expose-gc']);
     expect(stderr).not.toMatch(/Error|Segmentation/);
     expect(status).toBe(0);
-    expect(json).toEqual({ ok: true });
+    expect(json).toEqual({ ok: true, product: [6, -1] });
   });
 
   test('the process exits cleanly and quickly with a run in flight', () => {

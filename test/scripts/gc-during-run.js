@@ -24,7 +24,17 @@ async function main() {
   await promise;
   global.gc();
   const finite = Array.from(output).every(Number.isFinite);
-  console.log(JSON.stringify({ ok: finite && output.length === 64 }));
+
+  // A signature runner keeps running when its interpreter object is dropped and collected mid-run.
+  let runnerPromise;
+  (() => {
+    const runner = new Interpreter(path.join(__dirname, '../fixtures/signatures.tflite')).getSignatureRunner('mul');
+    runner.allocateTensors();
+    runnerPromise = runner.runAsync({ x: Float32Array.of(1.5, -2), y: Float32Array.of(4, 0.5) });
+  })();
+  global.gc();
+  const product = Array.from((await runnerPromise).product);
+  console.log(JSON.stringify({ ok: finite && output.length === 64, product }));
 }
 main().catch((error) => {
   console.error(error);
