@@ -12,4 +12,6 @@ fs.mkdirSync(esmDir, { recursive: true });
 fs.writeFileSync(path.join(esmDir, 'index.mjs'),
   `import { createRequire } from 'module';\nconst cjs = createRequire(import.meta.url)('../cjs/index.js');\n` +
   names.map((n) => `export const ${n} = cjs.${n};`).join('\n') + '\nexport default cjs;\n');
-fs.writeFileSync(path.join(esmDir, 'index.d.mts'), "export * from '../cjs/index.js';\n");
+// `export *` does not carry the default export: declare it too (the CommonJS module object, as index.mjs exports).
+fs.writeFileSync(path.join(esmDir, 'index.d.mts'),
+  "export * from '../cjs/index.js';\nimport * as cjs from '../cjs/index.js';\nexport default cjs;\n");

@@ -1,0 +1,160 @@
+// What the commands share: the library, errors with exit codes, interpreter options from flags, formatting.
+'use strict';
+const path = require('path');
+const { InvalidArgumentError } = require('commander');
+
+/** Exit codes (docs/CLI.md): 0 ok, 1 the work failed (model, input, delegate, inference), 2 bad usage. */
+const EXIT = Object.freeze({ OK: 0, FAILED: 1, USAGE: 2 });
+
+/** An error the CLI reports as one line, with its exit code. */
+class CliError extends Error {
+  constructor(message, exitCode = EXIT.FAILED) {
+    super(message);
+    this.name = 'CliError';
+    this.exitCode = exitCode;
+  }
+}
+
+let library;
+/** The package itself (dist/cjs), loaded on first use so that --help works even where the addon cannot load. */
+function lib() {
+  if (!library) {
+    try {
+      library = require(path.join(__dirname, '..', '..'));
+    } catch (error) {
+      const hint = /Cannot find module .*dist/.test(error.message) ? ' (in a source checkout, run `npm run build`)' : '';
+      throw new CliError(`cannot load tflite-runtime: ${error.message}${hint}`);
+    }
+  }
+  return library;
+}
+
+// ---- option parsers (commander's argParser: throw InvalidArgumentError → exit 2) ------------------------------
+
+function integer(min, what) {
+  return (value) => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`${what} must be an integer ≥ ${min}, got '${value}'.`);
+    }
+    return n;
+  };
+}
+
+function threads(value) {
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value) || !(n === -1 || (n >= 1 && n <= 1024))) {
+    throw new InvalidArgumentError(`threads must be 1..1024 (or -1 for TFLite's default), got '${value}'.`);
+  }
+  return n;
+}
+
+function numberList(value) {
+  const parts = value.split(',').map((s) => s.trim());
+  const numbers = parts.map(Number);
+  if (parts.some((p) => p === '') || numbers.some((n) => !Number.isFinite(n))) {
+    throw new InvalidArgumentError(`expected numbers separated by commas, got '${value}'.`);
+  }
+  return numbers;
+}
+
+function collect(value, previous) {
+  return [...(previous ?? []), value];
+}
+
+function keyValue(value, previous) {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError(`expected KEY=VALUE, got '${value}'.`);
+  return { ...(previous ?? {}), [value.slice(0, at)]: value.slice(at + 1) };
+}
+
+/** Adds the options that choose how the model runs (shared by inspect, run and bench). */
+function addRuntimeOptions(command) {
+  return command
+    .option('-t, --threads <n>', "CPU threads for TFLite's kernels and XNNPACK (-1: TFLite's default)", threads, 1)
+    .option('--xnnpack <on|off>', 'the XNNPACK delegate (on by default, as in the library)', (value) => {
+      if (value !== 'on' && value !== 'off') throw new InvalidArgumentError(`use 'on' or 'off', got '${value}'.`);
+      return value;
+    }, 'on')
+    .option('-d, --delegate <path>', 'an external delegate plugin library (repeatable; applied in order)', collect)
+    .option('--delegate-option <key=value>', 'an option for every --delegate (repeatable)', keyValue)
+    .option('--delegate-fallback', "run a delegate's nodes on the CPU when it fails to apply (default: fail)");
+}
+
+/** Interpreter options from the runtime flags (loads the delegates). */
+function interpreterOptions(opts) {
+  const { loadDelegate } = lib();
+  const delegates = (opts.delegate ?? []).map((file) => loadDelegate(file, opts.delegateOption ?? {}));
+  return {
+    threads: opts.threads,
+    xnnpack: opts.xnnpack !== 'off',
+    delegates,
+    delegateFallback: opts.delegateFallback ? 'cpu' : 'error',
+  };
+}
+
+/** Reads the model file once (a clear error when it is missing). */
+function readModelFile(file) {
+  const fs = require('fs');
+  let stat;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new CliError(`model file not found: ${file}`);
+  }
+  if (!stat.isFile()) throw new CliError(`not a model file: ${file}`);
+  return fs.readFileSync(file);
+}
+
+// ---- formatting ---------------------------------------------------------------------------------------------
+
+/** The shortest decimal that reads back as the same float32 (for people; JSON gets exact doubles). */
+function formatFloat32(value) {
+  if (!Number.isFinite(value)) return String(value);
+  for (let p = 1; p <= 9; p++) {
+    const text = value.toPrecision(p);
+    if (Math.fround(Number(text)) === Math.fround(value)) return String(Number(text));
+  }
+  return String(value);
+}
+
+function formatMs(ms) {
+  if (ms >= 100) return ms.toFixed(0);
+  if (ms >= 10) return ms.toFixed(1);
+  if (ms >= 1) return ms.toFixed(2);
+  return ms.toFixed(3);
+}
+
+function formatBytes(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+const shape = (dims) => `[${dims.join(',')}]`;
+
+/** Rows of cells as aligned columns, two spaces apart, with an indent. */
+function table(rows, indent = '  ') {
+  const widths = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, String(cell).length); });
+  return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? String(cell)
+    : String(cell).padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+}
+
+/** A tensor's quantization, for people. */
+function formatQuantization(details) {
+  const q = details.quantizationParameters;
+  if (q.scales.length > 1) return `per-channel, ${q.scales.length} scales (axis ${q.quantizedDimension})`;
+  if (details.quantization.scale === 0) return '-';
+  return `scale ${formatFloat32(details.quantization.scale)}, zero point ${details.quantization.zeroPoint}`;
+}
+
+/** JSON with BigInts as decimal strings (int64 tensors), two-space indented. */
+function toJson(value) {
+  return JSON.stringify(value, (key, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
+}
+
+module.exports = {
+  EXIT, CliError, lib, integer, threads, numberList, collect, keyValue, addRuntimeOptions, interpreterOptions,
+  readModelFile, formatFloat32, formatMs, formatBytes, shape, table, formatQuantization, toJson,
+};

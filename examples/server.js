@@ -1,0 +1,166 @@
+#!/usr/bin/env node
+// A small HTTP inference server: a pool of interpreters (createPool) runs requests with runAsync on the libuv
+// thread pool, so the event loop stays free to accept connections and answer /health while models run.
+//
+//   node examples/server.js [--model model.tflite] [--port 8080] [--pool 2] [--threads 1]
+//
+//   GET  /model     the model's inputs and outputs (name, dtype, shape)
+//   POST /predict   {"inputs": {"name": [numbers...], ...}} (or an array, by position)
+//                   → {"outputs": {"name": [numbers...]}, "ms": 1.2}
+//   GET  /health    {"ok": true, "pool": {"size", "idle"}, "eventLoopDelayMs": {"p50", "p99", "max"}}
+//
+// Try it with examples/load.js, which measures /health while /predict is under load.
+'use strict';
+const http = require('http');
+const path = require('path');
+const { monitorEventLoopDelay } = require('perf_hooks');
+const { Interpreter, createPool, TfLiteError } = require('tflite-runtime');
+
+const MAX_BODY = 16 * 1024 * 1024;
+
+class HttpError extends Error {
+  constructor(status, message, code) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+function readBody(request) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    request.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new HttpError(413, `request body over ${MAX_BODY} bytes`));
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function send(response, status, body) {
+  const text = JSON.stringify(body, (key, value) => (typeof value === 'bigint' ? value.toString() : value));
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+/** Plain JSON values for a run's outputs (TypedArrays → arrays; int64 → strings). */
+function jsonOutputs(outputs) {
+  const out = {};
+  for (const [name, values] of Object.entries(outputs)) out[name] = Array.isArray(values) ? values : Array.from(values);
+  return out;
+}
+
+/**
+ * Starts the server; resolves to { server, port, close() } once it listens. Port 0 picks a free port.
+ * Inputs are given as JSON numbers, so the pool is checked for number-typed inputs only (string / int64 models
+ * need their own conversion).
+ */
+async function startServer({ model, port = 8080, host = '127.0.0.1', pool: size = 2, threads = 1 } = {}) {
+  // One interpreter just for describing the model; the pool runs it.
+  const describe = new Interpreter(model, { xnnpack: false });
+  const signature = {
+    inputs: describe.inputs.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape })),
+    outputs: describe.outputs.map((t) => ({ name: t.name, dtype: t.dtype, shape: t.shape })),
+  };
+  describe.dispose();
+  const pool = await createPool(model, { size, threads });
+  // The histogram samples with a 10 ms timer and counts that 10 ms in every sample: subtract it.
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  const lateMs = (ns) => Math.max(0, ns / 1e6 - 10);
+  delay.enable();
+  let served = 0;
+
+  async function predict(request) {
+    let body;
+    try {
+      body = JSON.parse(await readBody(request));
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw new HttpError(400, `the body is not JSON: ${error.message}`);
+    }
+    if (!body || typeof body !== 'object' || !body.inputs || typeof body.inputs !== 'object') {
+      throw new HttpError(400, 'expected {"inputs": {name: [values]}} or {"inputs": [[values], ...]}');
+    }
+    const started = performance.now();
+    const outputs = await pool.run(body.inputs); // runAsync on an idle interpreter of the pool
+    served++;
+    return { outputs: jsonOutputs(outputs), ms: performance.now() - started };
+  }
+
+  const server = http.createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url, 'http://localhost');
+      if (request.method === 'GET' && url.pathname === '/health') {
+        send(response, 200, {
+          ok: true,
+          pool: { size: pool.size, idle: pool.idle },
+          served,
+          eventLoopDelayMs: {
+            p50: lateMs(delay.percentile(50)), p99: lateMs(delay.percentile(99)), max: lateMs(delay.max),
+          },
+        });
+      } else if (request.method === 'GET' && url.pathname === '/model') {
+        send(response, 200, signature);
+      } else if (request.method === 'POST' && url.pathname === '/predict') {
+        send(response, 200, await predict(request));
+      } else {
+        throw new HttpError(404, `no route ${request.method} ${url.pathname}`);
+      }
+    } catch (error) {
+      if (error instanceof HttpError) send(response, error.status, { error: error.message });
+      else if (error instanceof TfLiteError) send(response, 400, { error: error.message, code: error.code });
+      else send(response, 500, { error: String(error && error.message) });
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const address = server.address();
+  return {
+    server,
+    port: address.port,
+    url: `http://${host}:${address.port}`,
+    close: () => new Promise((resolve) => {
+      delay.disable();
+      server.close(() => {
+        pool.dispose();
+        resolve();
+      });
+      server.closeIdleConnections?.();
+    }),
+  };
+}
+
+function parseArgs(argv) {
+  const options = { model: path.join(__dirname, '..', 'test', 'fixtures', 'convnet.tflite') };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--model') options.model = value;
+    else if (['--port', '--pool', '--threads'].includes(flag)) options[flag.slice(2)] = Number(value);
+    else throw new Error(`unknown option ${flag} (use --model, --port, --pool, --threads)`);
+  }
+  return options;
+}
+
+if (require.main === module) {
+  const options = parseArgs(process.argv.slice(2));
+  startServer(options).then((running) => {
+    console.log(`listening on ${running.url} (model ${options.model}, pool ${options.pool ?? 2})`);
+    const stop = () => running.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  }).catch((error) => {
+    console.error(error.message);
+    process.exitCode = 1;
+  });
+}
+
+module.exports = { startServer };

@@ -1,0 +1,189 @@
+// The package as npm publishes it: `npm pack`, then install the tarball into a new project on a PATH with no
+// compiler, and use it from CommonJS, ESM, TypeScript (type-checked) and the CLI. Needs a current build (npm test
+// builds first); packing runs with --ignore-scripts so that it does not rebuild dist/ under other test files.
+'use strict';
+const { execFileSync, spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { fixture, expected } = require('./helpers');
+
+jest.setTimeout(170000);
+
+const root = path.join(__dirname, '..');
+const pkg = require('../package.json');
+const MiB = 1024 * 1024;
+
+let tmp;
+let tarball;
+let files; // [{ path, size }]
+
+beforeAll(() => {
+  expect(fs.existsSync(path.join(root, 'dist', 'cjs', 'index.js'))).toBe(true); // run `npm run build` first
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-pack-'));
+  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp],
+    { cwd: root, encoding: 'utf8' });
+  const [info] = JSON.parse(out);
+  tarball = path.join(tmp, info.filename);
+  files = info.files;
+});
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the tarball', () => {
+  test('holds the build, the CLI, the prebuilds, the native sources and the build recipes', () => {
+    const names = new Set(files.map((f) => f.path));
+    const required = [
+      'package.json', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/metadata.js', 'dist/esm/index.mjs',
+      'dist/esm/index.d.mts', 'bin/tflite-runtime.js', 'binding.gyp', 'CMakeLists.txt', 'scripts/build-tflite.sh',
+      'scripts/tflite-sources.lock', 'prebuilds/linux-x64/libtensorflowlite_c.so', 'prebuilds/linux-x64/manifest.json',
+      ...fs.readdirSync(path.join(root, 'native')).map((f) => `native/${f}`),
+      ...fs.readdirSync(path.join(root, 'bin', 'cli')).map((f) => `bin/cli/${f}`),
+      ...fs.readdirSync(path.join(root, 'dist', 'cjs')).map((f) => `dist/cjs/${f}`),
+    ];
+    for (const file of required) expect({ file, packed: names.has(file) }).toEqual({ file, packed: true });
+    expect([...names].filter((n) => /^prebuilds\/linux-x64\/.*\.node$/.test(n))).toHaveLength(1);
+    if (fs.existsSync(path.join(root, 'README.md'))) expect(names.has('README.md')).toBe(true);
+  });
+
+  test('holds no tests, models, build trees, sources of the build or examples', () => {
+    const unwanted = files.map((f) => f.path).filter((n) =>
+      /^(test|build|\.tflite-build|node_modules|examples|bench|lib|\.venv|\.ci|coverage)\//.test(n) ||
+      /\.(tflite|o|a|log|tgz)$/.test(n));
+    expect(unwanted).toEqual([]);
+  });
+
+  test('size: each platform prebuild under 8 MiB, everything else under 512 KiB', () => {
+    const platforms = {};
+    let rest = 0;
+    for (const { path: name, size } of files) {
+      const match = /^prebuilds\/([^/]+)\//.exec(name);
+      if (match) platforms[match[1]] = (platforms[match[1]] ?? 0) + size;
+      else rest += size;
+    }
+    expect(Object.keys(platforms)).toContain('linux-x64');
+    for (const [platform, size] of Object.entries(platforms)) expect({ platform, over: size > 8 * MiB }).toEqual({ platform, over: false });
+    expect(rest).toBeLessThan(512 * 1024);
+    expect(fs.statSync(tarball).size).toBeLessThan(4 * MiB * Object.keys(platforms).length);
+  });
+});
+
+describe('installed into a new project, with no compiler on PATH', () => {
+  let project;
+  let env;
+  const node = (args, options = {}) => spawnSync(process.execPath, args, { cwd: project, env, encoding: 'utf8', ...options });
+
+  beforeAll(() => {
+    project = path.join(tmp, 'consumer');
+    const bin = path.join(tmp, 'bin');
+    fs.mkdirSync(project);
+    fs.mkdirSync(bin);
+    // Only node, npm and sh (npm runs install scripts with it): no cc, g++, make or python, so a source build could
+    // not happen.
+    fs.symlinkSync(process.execPath, path.join(bin, 'node'));
+    fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
+    const npmCli = fs.realpathSync(execFileSync('/bin/sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim());
+    fs.symlinkSync(npmCli, path.join(bin, 'npm'));
+    env = { HOME: os.homedir(), PATH: bin, TMPDIR: os.tmpdir(), npm_config_update_notifier: 'false' };
+    fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+  });
+
+  test('no compiler is reachable', () => {
+    const r = spawnSync('/bin/sh', ['-c', 'command -v cc || command -v gcc || command -v g++ || command -v make || command -v python3'], { env, encoding: 'utf8' });
+    expect(r.stdout).toBe('');
+    expect(r.status).not.toBe(0);
+  });
+
+  test('npm install <tarball> succeeds and uses the prebuild (nothing compiled)', () => {
+    const r = spawnSync(path.join(tmp, 'bin', 'npm'), ['install', tarball, '--prefer-offline', '--no-audit', '--no-fund', '--foreground-scripts'],
+      { cwd: project, env, encoding: 'utf8', timeout: 150000 });
+    if (r.status !== 0) throw new Error(`npm install failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+    const installed = path.join(project, 'node_modules', 'tflite-runtime');
+    expect(JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')).version).toBe(pkg.version);
+    expect(fs.existsSync(path.join(installed, 'build'))).toBe(false);
+    expect(r.stdout + r.stderr).not.toMatch(/gyp (info|ERR)/);
+  });
+
+  const add = expected['add.tflite'];
+  const addInputs = JSON.stringify(add.inputs.map((i) => i.value));
+
+  test('require() from CommonJS runs add.tflite', () => {
+    const r = node(['-e', `
+      const t = require('tflite-runtime');
+      const it = new t.Interpreter(${JSON.stringify(fixture('add.tflite'))});
+      it.allocateTensors();
+      const out = it.run(${addInputs}.map((v) => Float32Array.from(v)));
+      console.log(JSON.stringify({ version: t.version, out: Array.from(out.Identity), where: require.resolve('tflite-runtime') }));`]);
+    expect(r.stderr.replace(/INFO: .*\n/g, '')).toBe('');
+    const got = JSON.parse(r.stdout);
+    expect(got.out).toEqual(add.outputs[0].value);
+    expect(got.version).toEqual({ tflite: '2.14.1', addon: pkg.version });
+    expect(got.where).toBe(path.join(project, 'node_modules', 'tflite-runtime', 'dist', 'cjs', 'index.js'));
+  });
+
+  test('import from ESM: named and default exports, the same classes as CommonJS', () => {
+    const r = node(['--input-type=module', '-e', `
+      import { Interpreter, readModelMetadata, TfLiteError } from 'tflite-runtime';
+      import lib from 'tflite-runtime';
+      import { createRequire } from 'module';
+      const cjs = createRequire(import.meta.url)('tflite-runtime');
+      const it = new Interpreter(${JSON.stringify(fixture('add.tflite'))});
+      it.allocateTensors();
+      const out = await it.runAsync({ a: ${JSON.stringify(add.inputs[0].value)}, b: ${JSON.stringify(add.inputs[1].value)} });
+      console.log(JSON.stringify({
+        out: Array.from(out.Identity), same: lib.Interpreter === Interpreter && cjs.TfLiteError === TfLiteError,
+        runtime: readModelMetadata(${JSON.stringify(fixture('add.tflite'))}).minRuntimeVersion }));`]);
+    const got = JSON.parse(r.stdout);
+    expect(got).toEqual({ out: add.outputs[0].value, same: true, runtime: add.minRuntimeVersion });
+  });
+
+  test('the CLI runs from node_modules/.bin', () => {
+    const r = spawnSync(path.join(project, 'node_modules', '.bin', 'tflite-runtime'), ['inspect', fixture('add.tflite'), '--json'],
+      { cwd: project, env, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).inputs.map((i) => i.name)).toEqual(['a', 'b']);
+    // sharp is a dev dependency: without it, image inputs fail with a clear message.
+    const image = spawnSync(path.join(project, 'node_modules', '.bin', 'tflite-runtime'),
+      ['run', fixture('convnet.tflite'), '-i', path.join(root, 'examples', 'assets', 'airplane.jpg')], { cwd: project, env, encoding: 'utf8' });
+    expect(image.status).toBe(1);
+    expect(image.stderr).toContain("reading images needs the optional package 'sharp' (npm install sharp)");
+  });
+
+  test('a TypeScript file (CommonJS and ESM) type-checks with --strict; a wrong one does not', () => {
+    const use = `
+      const it: Interpreter = new Interpreter('model.tflite', { threads: 2, xnnpack: { threads: 1 }, delegates: [] });
+      it.allocateTensors();
+      const dtype: DType = it.input('a').dtype;
+      const shape: number[] = it.inputs[0].shape;
+      const out: RunOutputs = it.run({ a: new Float32Array(4), b: [1, 2, 3, 4] });
+      const first: TypedArray | string[] = out['Identity'];
+      const details: TensorDetails[] = it.getInputDetails();
+      const v: string = version.tflite;
+      const labels: string[] | null = readModelMetadata('model.tflite').labels;
+      async function later(signal: AbortSignal): Promise<RunOutputs> {
+        const pool: InterpreterPool = await createPool('model.tflite', { size: 2 });
+        try { return await pool.run([new Float32Array(4), new Float32Array(4)], { signal }); } finally { pool.dispose(); }
+      }
+      try { it.invoke(); } catch (e) { if (e instanceof TfLiteError) { const code: TfLiteErrorCode = e.code; void code; } }
+      void [dtype, shape, first, details, v, labels, later];
+    `;
+    const names = 'Interpreter, TfLiteError, version, readModelMetadata, createPool, InterpreterPool, type DType, ' +
+      'type RunOutputs, type TypedArray, type TensorDetails, type TfLiteErrorCode';
+    fs.writeFileSync(path.join(project, 'use.ts'), `import { ${names} } from 'tflite-runtime';\n${use}`);
+    fs.writeFileSync(path.join(project, 'use.mts'), `import { ${names} } from 'tflite-runtime';\nimport lib from 'tflite-runtime';\n${use}\nvoid lib.Interpreter;\n`);
+    fs.writeFileSync(path.join(project, 'wrong.ts'),
+      "import { Interpreter } from 'tflite-runtime';\nnew Interpreter('m.tflite', { threads: 'two' });\n");
+    const tsc = (file) => node([path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict',
+      '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
+      '--typeRoots', path.join(root, 'node_modules', '@types'), '--types', 'node', file]);
+    for (const file of ['use.ts', 'use.mts']) {
+      const r = tsc(file);
+      expect({ file, status: r.status, out: r.stdout }).toEqual({ file, status: 0, out: '' });
+    }
+    const wrong = tsc('wrong.ts');
+    expect(wrong.status).not.toBe(0);
+    expect(wrong.stdout).toMatch(/wrong\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+  });
+});
