@@ -73,6 +73,7 @@ export interface NativeInterpreter extends NativeRunnable {
 export interface NativeSignatureRunner extends NativeRunnable {
   inputNames(): string[];
   outputNames(): string[];
+  tensorIndices(): number[];
 }
 
 export interface NativeDelegate {

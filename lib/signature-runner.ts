@@ -18,11 +18,13 @@ export class SignatureRunner extends Runnable {
     super(runner, guard);
     this.key = key;
     const inputNames = runner.inputNames();
+    const indices = runner.tensorIndices();
     inputNames.forEach((name, slot) => {
-      this.#inputs[name] = new Tensor(runner, slot, -1, guard, this);
+      this.#inputs[name] = new Tensor(runner, slot, indices[slot], guard, this);
     });
     runner.outputNames().forEach((name, i) => {
-      this.#outputs[name] = new Tensor(runner, inputNames.length + i, -1, guard, this);
+      const slot = inputNames.length + i;
+      this.#outputs[name] = new Tensor(runner, slot, indices[slot], guard, this);
     });
   }
 

@@ -53,7 +53,7 @@ export class Tensor {
   }
 
   get name(): string { return this.describe().name; }
-  /** The tensor's index in the model (what Python's details call `index`); -1 for signature-runner tensors. */
+  /** The tensor's index in the model (Python's details `index`); -1 for a signature's tensor outside subgraph 0. */
   get index(): number { return this.#index; }
   get dtype(): DType { return dtypeInfo(this.describe().type).name; }
   get shape(): number[] { return [...this.describe().shape]; }

@@ -51,4 +51,11 @@ TfLiteTensor* GraphInspector::Tensor(int index) const {
   return &context_->tensors[index];
 }
 
+int GraphInspector::IndexOf(const TfLiteTensor* tensor) const {
+  if (context_ == nullptr || tensor < context_->tensors || tensor >= context_->tensors + context_->tensors_size) {
+    return -1;
+  }
+  return static_cast<int>(tensor - context_->tensors);
+}
+
 }  // namespace tflite_node

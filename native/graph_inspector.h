@@ -28,6 +28,8 @@ class GraphInspector {
   // grow its tensor array while allocating.
   TfLiteTensor* Tensor(int index) const;
   int TensorCount() const { return context_ ? static_cast<int>(context_->tensors_size) : 0; }
+  // The primary subgraph's index of `tensor`, or -1 when it belongs to another subgraph.
+  int IndexOf(const TfLiteTensor* tensor) const;
   // Tensors in the model itself (before kernels and delegates add temporaries): what Python reports.
   int ModelTensorCount() const { return first_.tensorCount; }
   const std::vector<PlannedNode>& modelPlan() const { return first_.plan; }

@@ -160,33 +160,40 @@ void Interpreter::ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Val
   report_.push_back(std::move(entry));
 }
 
+namespace {
+// [item(0), ..., item(count - 1)] as a JS array.
+template <typename Item>
+Napi::Array ListOf(Napi::Env env, int32_t count, Item item) {
+  Napi::Array out = Napi::Array::New(env, count);
+  for (int32_t i = 0; i < count; ++i) out.Set(i, item(i));
+  return out;
+}
+}  // namespace
+
 Napi::Value Interpreter::InputIndices(const Napi::CallbackInfo& info) {
   Usable(info.Env());
-  int32_t count = TfLiteInterpreterGetInputTensorCount(core_->interpreter);
-  Napi::Array out = Napi::Array::New(info.Env(), count);
-  for (int32_t i = 0; i < count; ++i) out.Set(i, TfLiteInterpreterGetInputTensorIndex(core_->interpreter, i));
-  return out;
+  TfLiteInterpreter* it = core_->interpreter;
+  return ListOf(info.Env(), TfLiteInterpreterGetInputTensorCount(it),
+                [it](int32_t i) { return TfLiteInterpreterGetInputTensorIndex(it, i); });
 }
 
 Napi::Value Interpreter::OutputIndices(const Napi::CallbackInfo& info) {
   Usable(info.Env());
-  int32_t count = TfLiteInterpreterGetOutputTensorCount(core_->interpreter);
-  Napi::Array out = Napi::Array::New(info.Env(), count);
-  for (int32_t i = 0; i < count; ++i) out.Set(i, TfLiteInterpreterGetOutputTensorIndex(core_->interpreter, i));
-  return out;
+  TfLiteInterpreter* it = core_->interpreter;
+  return ListOf(info.Env(), TfLiteInterpreterGetOutputTensorCount(it),
+                [it](int32_t i) { return TfLiteInterpreterGetOutputTensorIndex(it, i); });
+}
+
+Napi::Value Interpreter::SignatureKeys(const Napi::CallbackInfo& info) {
+  Usable(info.Env());
+  TfLiteInterpreter* it = core_->interpreter;
+  return ListOf(info.Env(), TfLiteInterpreterGetSignatureCount(it),
+                [it](int32_t i) { return TfLiteInterpreterGetSignatureKey(it, i); });
 }
 
 Napi::Value Interpreter::TensorCount(const Napi::CallbackInfo& info) {
   Usable(info.Env());
   return Napi::Number::New(info.Env(), core_->inspector.TensorCount());
-}
-
-Napi::Value Interpreter::SignatureKeys(const Napi::CallbackInfo& info) {
-  Usable(info.Env());
-  int32_t count = TfLiteInterpreterGetSignatureCount(core_->interpreter);
-  Napi::Array out = Napi::Array::New(info.Env(), count);
-  for (int32_t i = 0; i < count; ++i) out.Set(i, TfLiteInterpreterGetSignatureKey(core_->interpreter, i));
-  return out;
 }
 
 Napi::Value Interpreter::ModelTensorCount(const Napi::CallbackInfo& info) {

@@ -8,6 +8,7 @@ Napi::Function SignatureRunner::Define(Napi::Env env) {
   std::vector<PropertyDescriptor> methods = RunnableMethods();
   methods.push_back(InstanceMethod("inputNames", &SignatureRunner::InputNames));
   methods.push_back(InstanceMethod("outputNames", &SignatureRunner::OutputNames));
+  methods.push_back(InstanceMethod("tensorIndices", &SignatureRunner::TensorIndices));
   return DefineClass(env, "SignatureRunner", methods);
 }
 
@@ -62,5 +63,17 @@ Napi::Array ToJs(Napi::Env env, const std::vector<std::string>& names) {
 
 Napi::Value SignatureRunner::InputNames(const Napi::CallbackInfo& info) { return ToJs(info.Env(), inputs_); }
 Napi::Value SignatureRunner::OutputNames(const Napi::CallbackInfo& info) { return ToJs(info.Env(), outputs_); }
+
+// Each slot's tensor index in the model's primary subgraph (what Python reports as `index`), -1 for tensors of
+// signatures that live in another subgraph.
+Napi::Value SignatureRunner::TensorIndices(const Napi::CallbackInfo& info) {
+  Usable(info.Env());
+  size_t slots = inputs_.size() + outputs_.size();
+  Napi::Array out = Napi::Array::New(info.Env(), slots);
+  for (size_t slot = 0; slot < slots; ++slot) {
+    out.Set(slot, core_->inspector.IndexOf(TensorAt(static_cast<int>(slot))));
+  }
+  return out;
+}
 
 }  // namespace tflite_node

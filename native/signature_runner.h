@@ -33,6 +33,7 @@ class SignatureRunner : public Runnable<SignatureRunner> {
  private:
   Napi::Value InputNames(const Napi::CallbackInfo& info);
   Napi::Value OutputNames(const Napi::CallbackInfo& info);
+  Napi::Value TensorIndices(const Napi::CallbackInfo& info);
 
   std::shared_ptr<InterpreterCore> core_;
   TfLiteSignatureRunner* runner_ = nullptr;

@@ -327,6 +327,8 @@ describe('signatures', () => {
     expect(Object.keys(add.inputs)).toEqual(e.signatures.add.inputs);
     expect(Object.keys(add.outputs)).toEqual(e.signatures.add.outputs);
     expect(add.input('x').name).toBe(e.signatureTensors.add.inputs.x.name);
+    expect(add.input('x').index).toBe(e.signatureTensors.add.inputs.x.index); // subgraph 0: a real index
+    expect(it.getSignatureRunner('mul').input('x').index).toBe(-1); // another subgraph
   });
 
   test.each(['add', 'mul'])('run %s by name', (key) => {
