@@ -5,7 +5,11 @@
 
 - mobilenet_v2_f32.tflite : tf.keras.applications.MobileNetV2(224x224x3, weights=None), seeded random weights.
 - mobilenet_v2_int8.tflite: its full-integer twin (int8 weights/activations, int8 input and output), calibrated
-  on random images. Runs on XNNPACK's QS8 path.
+  on random images, with per-tensor weights for the dense (FULLY_CONNECTED) layer: TFLite 2.14.1's XNNPACK delegate
+  takes int8 FULLY_CONNECTED only with per-tensor weights, so this twin runs every node but SOFTMAX (float-only in
+  2.14.1's delegate) on XNNPACK's QS8 path. Convolutions keep per-channel weights.
+- mobilenet_v2_int8_pc.tflite: the converter's default full-integer output (per-channel dense weights too). 2.14.1's
+  XNNPACK leaves its FULLY_CONNECTED to the built-in kernel (ruy), which repacks the 1000x1280 weights every invoke.
 - tiny_add.tflite         : a copy of test/fixtures/add.tflite (a + b, float32 [1,4]): per-call overhead.
 
 Every op version is checked against what TFLite 2.14.1's builtin resolver registers (the table in
@@ -90,7 +94,7 @@ def convert_f32(model):
     return converter.convert()
 
 
-def convert_int8(model):
+def convert_int8(model, per_tensor_dense=True):
     fn, cf = concrete(model)
     converter = tf.lite.TFLiteConverter.from_concrete_functions([cf], fn)
     converter.optimizations = [tf.lite.Optimize.DEFAULT]
@@ -104,6 +108,8 @@ def convert_int8(model):
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
     converter.inference_output_type = tf.int8
+    if per_tensor_dense:
+        converter._experimental_disable_per_channel_quantization_for_dense_layers = True
     return converter.convert()
 
 
@@ -119,9 +125,11 @@ def main():
     info = {}
     f32 = os.path.join(OUT, "mobilenet_v2_f32.tflite")
     i8 = os.path.join(OUT, "mobilenet_v2_int8.tflite")
+    i8pc = os.path.join(OUT, "mobilenet_v2_int8_pc.tflite")
     tiny = os.path.join(OUT, "tiny_add.tflite")
     model = None
-    for path, conv in ((f32, convert_f32), (i8, convert_int8)):
+    for path, conv in ((f32, convert_f32), (i8, convert_int8),
+                       (i8pc, lambda m: convert_int8(m, per_tensor_dense=False))):
         if not os.path.exists(path):
             model = model or build_keras()
             buf = conv(model)

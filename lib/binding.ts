@@ -19,6 +19,8 @@ export interface NativeTensorInfo {
   quantizedDimension: number;
   /** False for tensors whose memory TFLite may move on any invoke (dynamic tensors): those get copies. */
   viewable: boolean;
+  /** False for the model's constants (read-only memory): write() refuses them, and copies are not written back. */
+  writable: boolean;
 }
 
 /** What Interpreter and SignatureRunner share natively: tensors addressed by slot, allocation and invoke. */

@@ -4,7 +4,8 @@ import { Delegate, explainDelegateError } from './delegate';
 import type { DType, TypedArray } from './dtype';
 import { TfLiteError } from './errors';
 import { UsageGuard } from './guard';
-import { ModelSource, PreloadedModel, loadModel, readModel } from './model-source';
+import type { GraphReport } from './model-check';
+import { ModelSource, PreloadedModel, graphReports, loadModel, readModel } from './model-source';
 import type { QuantizationParameters } from './quantization';
 import { Runnable } from './runnable';
 import { SignatureRunner } from './signature-runner';
@@ -114,20 +115,49 @@ export class Interpreter extends Runnable {
   #inputs?: Tensor[];
   #outputs?: Tensor[];
   #disposePending = false;
+  /** Why XNNPACK was not even tried on this model (lib/model-check.ts), when it was asked for. */
+  #xnnpackSkipped?: string;
 
   constructor(model: ModelSource, options: InterpreterOptions = {}) {
     const settings = nativeOptions(options);
     const nativeModel = loadModel(model);
-    const interpreter = Interpreter.#build(nativeModel, settings);
+    const report = graphReports.get(nativeModel);
+    let hazard = settings.xnnpack ? report?.xnnpackHazard ?? undefined : undefined;
+    if (hazard) settings.xnnpack = null;
+    let interpreter = Interpreter.#build(nativeModel, settings);
+    const small = settings.xnnpack && report ? Interpreter.#windowLargerThanInput(interpreter, report.validPools) : null;
+    if (small) {
+      interpreter.dispose();
+      settings.xnnpack = null;
+      hazard = small;
+      interpreter = Interpreter.#build(nativeModel, settings);
+    }
     super(interpreter, new UsageGuard());
     this.#native = interpreter;
     this.#model = nativeModel;
+    this.#xnnpackSkipped = hazard;
     for (const report of interpreter.delegates()) {
       if (!report.applied && report.label !== 'xnnpack') {
         process.emitWarning(`${report.label} was not applied, its nodes run on the CPU: ${report.error}`,
           { code: 'TFLITE_DELEGATE_FALLBACK' });
       }
     }
+  }
+
+  /**
+   * A VALID pool whose input (as TFLite computed it while XNNPACK took the graph) is smaller than its window: XNNPACK
+   * would write past its buffers there (docs/SECURITY.md), so the model runs without it. Null when none is.
+   */
+  static #windowLargerThanInput(interpreter: NativeInterpreter, pools: GraphReport['validPools']): string | null {
+    if (pools.length === 0 || !interpreter.delegates().some((d) => d.label === 'xnnpack' && d.applied)) return null;
+    for (const pool of pools) {
+      const shape = interpreter.describe(pool.input).shape;
+      if (shape.length === 4 && (shape[1] < pool.window[0] || shape[2] < pool.window[1])) {
+        return `operator ${pool.op} pools a ${pool.window.join('x')} window over a ${shape[1]}x${shape[2]} input ` +
+          '(VALID padding), where XNNPACK writes past its buffers; the model runs without XNNPACK';
+      }
+    }
+    return null;
   }
 
   static #build(model: NativeModel, settings: ReturnType<typeof nativeOptions>): NativeInterpreter {
@@ -144,6 +174,20 @@ export class Interpreter extends Runnable {
     nativeOptions(options); // fail fast on bad options, before any I/O
     const nativeModel = await readModel(model);
     return new Interpreter(new PreloadedModel(nativeModel) as unknown as ModelSource, options);
+  }
+
+  /**
+   * @internal After a resize, TFLite re-prepares the model's own ops (computing every shape) before it re-applies
+   * XNNPACK: a VALID pool whose window no longer fits its input is refused here, before XNNPACK writes past its
+   * buffers at invoke (docs/SECURITY.md). Without XNNPACK, TFLite's kernels handle it (an empty output).
+   */
+  protected override checkAllocation(): void {
+    const report = graphReports.get(this.#model);
+    const small = report ? Interpreter.#windowLargerThanInput(this.#native, report.validPools) : null;
+    if (small) {
+      throw new TfLiteError(`${small.replace(/; the model runs without XNNPACK$/, '')}: resize to at least the ` +
+        "window, or create the interpreter with { xnnpack: false }", 'ERR_TFLITE_ALLOCATE');
+    }
   }
 
   /** @internal */
@@ -310,10 +354,12 @@ export class Interpreter extends Runnable {
   get delegates(): DelegateInfo[] {
     this.guard.check();
     const plan = this.#native.plan();
-    return this.#native.delegates().map((report) => {
+    const reports: DelegateInfo[] = this.#native.delegates().map((report) => {
       const nodes = plan.filter((n) => n.delegate === report.label).reduce((sum, n) => sum + n.nodes, 0);
       return { name: report.label, applied: report.applied, nodes, ...(report.error ? { error: report.error } : {}) };
     });
+    if (this.#xnnpackSkipped) reports.push({ name: 'xnnpack', applied: false, nodes: 0, error: this.#xnnpackSkipped });
+    return reports;
   }
 
   // ---- Lifetime -------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import { native, NativeModel } from './binding';
 import { TfLiteError } from './errors';
+import { GraphReport, ModelBytes, bufferBytes, checkModelGraph, fileBytes } from './model-check';
 
 export type ModelSource = string | Buffer | Uint8Array | ArrayBuffer;
 
@@ -36,18 +37,46 @@ export class PreloadedModel {
   constructor(readonly model: NativeModel) {}
 }
 
+/**
+ * After TFLite's verifier accepted the bytes: the graph checks it leaves out (lib/model-check.ts), so a hostile
+ * model is an ERR_TFLITE_MODEL_INVALID here rather than a crash in a kernel later.
+ */
+function checkGraph(model: NativeModel, bytes: () => ModelBytes, done = () => {}): NativeModel {
+  let report: GraphReport;
+  try {
+    report = checkModelGraph(bytes());
+  } catch (error) {
+    model.dispose();
+    throw error;
+  } finally {
+    done();
+  }
+  if (report.problem !== null) {
+    model.dispose();
+    throw new TfLiteError(`the model's graph is invalid: ${report.problem}`, 'ERR_TFLITE_MODEL_INVALID');
+  }
+  graphReports.set(model, report);
+  return model;
+}
+
+/** What lib/model-check.ts found in each loaded model (XNNPACK hazards, VALID pools). */
+export const graphReports = new WeakMap<NativeModel, GraphReport>();
+
 /** Loads a model: a path (TFLite maps the file) or bytes. */
 export function loadModel(source: ModelSource | PreloadedModel): NativeModel {
   if (source instanceof PreloadedModel) return source.model;
   if (typeof source === 'string') {
     checkModelPath(source);
-    return new native.Model(source);
+    const model = new native.Model(source);
+    let fd = -1;
+    return checkGraph(model, () => fileBytes(fd = fs.openSync(source, 'r')), () => fd >= 0 && fs.closeSync(fd));
   }
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     if (ArrayBuffer.isView(source) && !(source instanceof Uint8Array)) {
       throw new TfLiteError('a model in memory must be a Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
     }
-    return new native.Model(asModelBuffer(source));
+    const bytes = asModelBuffer(source);
+    return checkGraph(new native.Model(bytes), () => bufferBytes(bytes));
   }
   throw new TfLiteError('a model must be a file path, Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
 }

@@ -64,17 +64,26 @@ export abstract class Runnable implements CopyTracker {
     this.#allocated = false;
     try {
       this.runnable.allocateTensors();
+      this.checkAllocation();
     } catch (error) {
       throw this.explain(error);
     }
     this.#allocated = true;
   }
 
+  /** @internal After a successful allocation: throws to refuse it (the runnable stays unallocated). */
+  protected checkAllocation(): void {}
+
   /** @internal */
   protected resizeSlot(input: number, shape: readonly number[]): void {
     this.guard.check();
     if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0 || d > 0x7fffffff)) {
       throw new TfLiteError(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+        'ERR_TFLITE_SHAPE');
+    }
+    // TFLite's kernels count elements in int: a larger tensor overflows their loops instead of failing.
+    if (shape.reduce((a, b) => a * b, 1) > 0x7fffffff) {
+      throw new TfLiteError(`shape [${shape}] has more than 2^31 - 1 elements, more than TFLite can index`,
         'ERR_TFLITE_SHAPE');
     }
     this.guard.generation++;

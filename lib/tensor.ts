@@ -82,7 +82,7 @@ export class Tensor {
     const info = this.describe();
     const array = this.#fetch(info);
     this.#view = { generation: guard.generation, array };
-    if (!info.viewable) this.#copies.track(this);
+    if (!info.viewable && info.writable) this.#copies.track(this); // constants are never written back
     return array;
   }
 

@@ -44,17 +44,20 @@ Interpreter::Interpreter(const Napi::CallbackInfo& info) : Runnable<Interpreter>
   TfLiteInterpreterOptionsSetNumThreads(core.options, options.Get("threads").As<Napi::Number>().Int32Value());
   TfLiteInterpreterOptionsSetErrorReporter(core.options, ErrorReporter::Report, &session.reporter);
   TfLiteInterpreterOptionsEnableCancellation(core.options, true);
-  core.interpreter = TfLiteInterpreterCreate(core.model->model, core.options);
+  core.interpreter = CatchingTfLite(session.reporter, [&] { return TfLiteInterpreterCreate(core.model->model, core.options); },
+                                    static_cast<TfLiteInterpreter*>(nullptr));
   if (core.interpreter == nullptr) {
     std::string text = session.reporter.Take("TfLiteInterpreterCreate failed: the model yields no interpreter");
     Throw(env, MentionsUnresolvedOp(text) ? "ERR_TFLITE_ALLOCATE" : "ERR_TFLITE_MODEL_INVALID", text);
   }
-  if (core.inspector.AttachFirst(core.interpreter) != kTfLiteOk) {
+  if (CatchingTfLite(session.reporter, [&] { return core.inspector.AttachFirst(core.interpreter); }, kTfLiteError) !=
+      kTfLiteOk) {
     Throw(env, "ERR_TFLITE_MODEL_INVALID", session.reporter.Take("TfLiteInterpreterModifyGraphWithDelegate failed"));
   }
   ApplyDelegates(env, options.Get("delegates").As<Napi::Array>(), options.Get("xnnpack"),
                  options.Get("delegateFallback").ToBoolean());
-  core.inspector.AttachLast(core.interpreter);  // cannot fail: it claims nothing and allows dynamic tensors
+  // Cannot fail (it claims nothing and allows dynamic tensors) short of an exception.
+  CatchingTfLite(session.reporter, [&] { return core.inspector.AttachLast(core.interpreter); }, kTfLiteError);
   session.reporter.Clear();
   core.WatchTeardown(env);
 }
@@ -97,7 +100,9 @@ void InterpreterCore::Free() {
 }
 
 TfLiteStatus Interpreter::Apply(TfLiteDelegate* delegate) {
-  return TfLiteInterpreterModifyGraphWithDelegate(core_->interpreter, delegate);
+  return CatchingTfLite(core_->session->reporter,
+                        [&] { return TfLiteInterpreterModifyGraphWithDelegate(core_->interpreter, delegate); },
+                        kTfLiteError);
 }
 
 // External delegates first, in the user's order (an Edge TPU claims its nodes before anything else, as in Python),

@@ -60,6 +60,8 @@ class Interpreter : public Runnable<Interpreter> {
   // Runnable<Interpreter>
   const std::shared_ptr<InterpreterCore>& core() const { return core_; }
   TfLiteTensor* TensorAt(int index) { return core_->inspector.Tensor(index); }
+  int InputCount() { return TfLiteInterpreterGetInputTensorCount(core_->interpreter); }
+  const TfLiteTensor* InputTensor(int i) { return TfLiteInterpreterGetInputTensor(core_->interpreter, i); }
   TfLiteStatus DoAllocate() { return TfLiteInterpreterAllocateTensors(core_->interpreter); }
   TfLiteStatus DoResize(int input, const std::vector<int>& dims) {
     return TfLiteInterpreterResizeInputTensor(core_->interpreter, input, dims.data(),

@@ -18,11 +18,15 @@ Model::Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {
     h.envAlive = Addon::Of(info.Env()).alive;
     napi_create_reference(h.env, buffer, 1, &h.bytes);
     call = "TfLiteModelCreate";
-    h.model = TfLiteModelCreateWithErrorReporter(buffer.Data(), buffer.Length(), ErrorReporter::Report, &h.reporter);
+    h.model = CatchingTfLite(h.reporter, [&] {
+      return TfLiteModelCreateWithErrorReporter(buffer.Data(), buffer.Length(), ErrorReporter::Report, &h.reporter);
+    }, static_cast<TfLiteModel*>(nullptr));
   } else {
     call = "TfLiteModelCreateFromFile";
     std::string path = info[0].As<Napi::String>().Utf8Value();
-    h.model = TfLiteModelCreateFromFileWithErrorReporter(path.c_str(), ErrorReporter::Report, &h.reporter);
+    h.model = CatchingTfLite(h.reporter, [&] {
+      return TfLiteModelCreateFromFileWithErrorReporter(path.c_str(), ErrorReporter::Report, &h.reporter);
+    }, static_cast<TfLiteModel*>(nullptr));
   }
   if (h.model == nullptr) {
     std::string text = h.reporter.Take(std::string(call) + " failed: the bytes are not a valid TFLite model");

@@ -1,6 +1,7 @@
 // The methods an Interpreter and a SignatureRunner share: both own tensors addressed by a "slot" (a tensor index
 // for the interpreter, a position in inputs-then-outputs for a runner), allocate, resize and invoke.
-// T provides: const std::shared_ptr<InterpreterCore>& core(), TfLiteTensor* TensorAt(int slot),
+// T provides: const std::shared_ptr<InterpreterCore>& core(), TfLiteTensor* TensorAt(int slot), int InputCount(),
+// const TfLiteTensor* InputTensor(int i),
 // TfLiteStatus DoAllocate(), DoResize(int input, const std::vector<int>&), DoInvoke(), void DoCancel(),
 // and kInvokeCall / kAllocateCall / kResizeCall naming the C calls for messages.
 #pragma once
@@ -60,6 +61,20 @@ class Runnable : public Napi::ObjectWrap<T> {
     return tensor;
   }
 
+  // TFLite's kernels read an input's buffer without checking that it exists. A string input (or any dynamic one)
+  // has none until it is set, and invoking then crashes the process (dtypes_string.tflite, invoked without set()).
+  void CheckInputsSet(Napi::Env env) {
+    int count = self().InputCount();
+    for (int i = 0; i < count; ++i) {
+      const TfLiteTensor* tensor = self().InputTensor(i);
+      if (tensor == nullptr || tensor->data.raw != nullptr) continue;
+      if (tensor->type != kTfLiteString && tensor->bytes == 0) continue;  // zero elements: nothing to read
+      const char* name = TfLiteTensorName(tensor);
+      Throw(env, "ERR_TFLITE_INVOKE", std::string("input '") + (name ? name : "") +
+                                          "' holds no data: set it before invoking (string inputs are empty until set)");
+    }
+  }
+
  private:
   Napi::Value Describe(const Napi::CallbackInfo& info) { return DescribeTensor(info.Env(), Tensor(info)); }
   Napi::Value View(const Napi::CallbackInfo& info) {
@@ -75,7 +90,7 @@ class Runnable : public Napi::ObjectWrap<T> {
   Napi::Value Allocate(const Napi::CallbackInfo& info) {
     Session& session = Usable(info.Env());
     session.views.DetachAll();  // allocation may move every buffer
-    if (self().DoAllocate() != kTfLiteOk) {
+    if (CatchingTfLite(session.reporter, [this] { return self().DoAllocate(); }, kTfLiteError) != kTfLiteOk) {
       Throw(info.Env(), "ERR_TFLITE_ALLOCATE", session.reporter.Take(std::string(T::kAllocateCall) + " failed"));
     }
     return info.Env().Undefined();
@@ -88,7 +103,7 @@ class Runnable : public Napi::ObjectWrap<T> {
     Napi::Int32Array dims = info[1].As<Napi::Int32Array>();
     std::vector<int> shape(dims.Data(), dims.Data() + dims.ElementLength());
     session.views.DetachAll();
-    if (self().DoResize(input, shape) != kTfLiteOk) {
+    if (CatchingTfLite(session.reporter, [&] { return self().DoResize(input, shape); }, kTfLiteError) != kTfLiteOk) {
       Throw(info.Env(), "ERR_TFLITE_SHAPE", session.reporter.Take(std::string(T::kResizeCall) + " failed"));
     }
     return info.Env().Undefined();
@@ -96,17 +111,25 @@ class Runnable : public Napi::ObjectWrap<T> {
 
   Napi::Value Invoke(const Napi::CallbackInfo& info) {
     Session& session = Usable(info.Env());
+    CheckInputsSet(info.Env());
     session.cancelRequested = false;
-    TfLiteStatus status = self().DoInvoke();
+    TfLiteStatus status = CatchingTfLite(session.reporter, [this] { return self().DoInvoke(); }, kTfLiteError);
     if (status != kTfLiteOk) throw InvokeError(info.Env(), session, status, T::kInvokeCall);
     return info.Env().Undefined();
   }
 
   Napi::Value InvokeAsync(const Napi::CallbackInfo& info) {
-    Usable(info.Env());
+    Session& session = Usable(info.Env());
+    CheckInputsSet(info.Env());
     T* target = &self();
-    // The job's share of the core keeps the interpreter's memory; its reference to this object keeps `target`.
-    return InvokeJob::Start(this->Value(), self().core(), [target] { return target->DoInvoke(); }, T::kInvokeCall);
+    ErrorReporter* reporter = &session.reporter;
+    // The job's share of the core keeps the interpreter's memory (and the session); its reference to this object
+    // keeps `target`.
+    return InvokeJob::Start(this->Value(), self().core(),
+                            [target, reporter] {
+                              return CatchingTfLite(*reporter, [target] { return target->DoInvoke(); }, kTfLiteError);
+                            },
+                            T::kInvokeCall);
   }
 
   Napi::Value Cancel(const Napi::CallbackInfo& info) {

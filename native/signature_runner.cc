@@ -4,6 +4,12 @@
 
 namespace tflite_node {
 
+namespace {
+std::string Mismatch(const std::string& key, const char* what) {
+  return "signature '" + key + "' names fewer " + what + " than its subgraph has: the model is inconsistent";
+}
+}  // namespace
+
 Napi::Function SignatureRunner::Define(Napi::Env env) {
   std::vector<PropertyDescriptor> methods = RunnableMethods();
   methods.push_back(InstanceMethod("inputNames", &SignatureRunner::InputNames));
@@ -18,13 +24,22 @@ SignatureRunner::SignatureRunner(const Napi::CallbackInfo& info) : Runnable<Sign
   core_ = Interpreter::Unwrap(info[0])->core();
   if (core_->interpreter == nullptr) Throw(env, "ERR_TFLITE_DISPOSED", "the interpreter was disposed");
   std::string key = info[1].As<Napi::String>().Utf8Value();
-  runner_ = TfLiteInterpreterGetSignatureRunner(core_->interpreter, key.c_str());
+  runner_ = CatchingTfLite(core_->session->reporter,
+                           [&] { return TfLiteInterpreterGetSignatureRunner(core_->interpreter, key.c_str()); },
+                           static_cast<TfLiteSignatureRunner*>(nullptr));
   if (runner_ == nullptr) Throw(env, "ERR_TFLITE_NOT_FOUND", "no signature '" + key + "' in the model");
+  // TFLite counts a runner's inputs and outputs from its subgraph but names them from the signature, indexing its
+  // list of names without a bound: where the two disagree it reads past that list (lib/model-check.ts refuses such
+  // models before they get here). A NULL name would make std::string throw past N-API: the process would abort.
   for (size_t i = 0; i < TfLiteSignatureRunnerGetInputCount(runner_); ++i) {
-    inputs_.emplace_back(TfLiteSignatureRunnerGetInputName(runner_, static_cast<int32_t>(i)));
+    const char* name = TfLiteSignatureRunnerGetInputName(runner_, static_cast<int32_t>(i));
+    if (name == nullptr) Throw(env, "ERR_TFLITE_MODEL_INVALID", Mismatch(key, "inputs"));
+    inputs_.emplace_back(name);
   }
   for (size_t i = 0; i < TfLiteSignatureRunnerGetOutputCount(runner_); ++i) {
-    outputs_.emplace_back(TfLiteSignatureRunnerGetOutputName(runner_, static_cast<int32_t>(i)));
+    const char* name = TfLiteSignatureRunnerGetOutputName(runner_, static_cast<int32_t>(i));
+    if (name == nullptr) Throw(env, "ERR_TFLITE_MODEL_INVALID", Mismatch(key, "outputs"));
+    outputs_.emplace_back(name);
   }
 }
 

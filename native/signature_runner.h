@@ -25,6 +25,8 @@ class SignatureRunner : public Runnable<SignatureRunner> {
   // Runnable<SignatureRunner>; slots are inputs 0..n-1 then outputs.
   const std::shared_ptr<InterpreterCore>& core() const { return core_; }
   TfLiteTensor* TensorAt(int slot);
+  int InputCount() { return static_cast<int>(inputs_.size()); }
+  const TfLiteTensor* InputTensor(int i) { return TensorAt(i); }
   TfLiteStatus DoAllocate() { return TfLiteSignatureRunnerAllocateTensors(runner_); }
   TfLiteStatus DoResize(int input, const std::vector<int>& dims);
   TfLiteStatus DoInvoke() { return TfLiteSignatureRunnerInvoke(runner_); }

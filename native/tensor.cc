@@ -1,5 +1,6 @@
 #include "tensor.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -44,9 +45,23 @@ Napi::Value MakeTypedArray(Napi::Env env, napi_typedarray_type type, size_t elem
   return Napi::Value(env, array);
 }
 
+// napi_create_arraybuffer cannot fail gracefully: when V8 cannot get the memory it ends the process. A model makes
+// its outputs as large as it likes, so a large copy first checks that the memory can be had (malloc is fallible).
+void EnsureAllocatable(Napi::Env env, size_t bytes, const TfLiteTensor* tensor) {
+  if (bytes < (size_t{64} << 20)) return;
+  void* probe = std::malloc(bytes);
+  if (probe == nullptr) {
+    const char* name = TfLiteTensorName(tensor);
+    Throw(env, "ERR_TFLITE_ALLOCATE", "out of memory: cannot allocate " + std::to_string(bytes) +
+                                          " bytes for a copy of tensor '" + (name ? name : "") + "'");
+  }
+  std::free(probe);
+}
+
 Napi::Value CopyToTypedArray(Napi::Env env, const TfLiteTensor* tensor) {
   const DTypeInfo& info = DTypeOf(TfLiteTensorType(tensor));
   size_t bytes = TfLiteTensorByteSize(tensor);
+  EnsureAllocatable(env, bytes, tensor);
   Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, bytes);
   if (bytes > 0 && TfLiteTensorData(tensor) != nullptr) std::memcpy(buffer.Data(), TfLiteTensorData(tensor), bytes);
   return MakeTypedArray(env, info.array, info.arrayElementSize, buffer);
@@ -115,10 +130,15 @@ void WriteStrings(Napi::Env env, TfLiteTensor* tensor, Napi::Array strings) {
 
 // Zero-copy is safe only for memory that stays put until the next allocate / resize / dispose (which detach every
 // view). Dynamic tensors (strings, data-dependent shapes) may be reallocated by any invoke, so they get copies.
+// A model's constants (kTfLiteMmapRo) live in the model's bytes: for a model loaded from a path, a read-only file
+// mapping, where any write (through a view, or set()) is a segmentation fault. They are copied out, never written.
+bool ReadOnly(const TfLiteTensor* tensor) { return tensor->allocation_type == kTfLiteMmapRo; }
+
 bool CanView(Napi::Env env, const TfLiteTensor* tensor) {
   const DTypeInfo& info = DTypeOf(TfLiteTensorType(tensor));
   bool aligned = reinterpret_cast<uintptr_t>(TfLiteTensorData(tensor)) % info.arrayElementSize == 0;
-  return Addon::Of(env).externalBuffersAllowed && tensor->allocation_type != kTfLiteDynamic && aligned;
+  return Addon::Of(env).externalBuffersAllowed && tensor->allocation_type != kTfLiteDynamic && !ReadOnly(tensor) &&
+         aligned;
 }
 
 }  // namespace
@@ -150,6 +170,7 @@ Napi::Object DescribeTensor(Napi::Env env, const TfLiteTensor* tensor) {
   out.Set("zeroPoints", zeroPoints);
   out.Set("quantizedDimension", quantizedDimension);
   out.Set("viewable", CanView(env, tensor));
+  out.Set("writable", !ReadOnly(tensor));
   return out;
 }
 
@@ -180,6 +201,11 @@ Napi::Value ReadTensor(Napi::Env env, const TfLiteTensor* tensor) {
 }
 
 void WriteTensor(Napi::Env env, TfLiteTensor* tensor, Napi::Value value) {
+  if (ReadOnly(tensor)) {
+    const char* name = TfLiteTensorName(tensor);
+    Throw(env, "ERR_TFLITE_INDEX", std::string("tensor '") + (name ? name : "") +
+                                       "' is a constant of the model (read-only): it cannot be set");
+  }
   if (TfLiteTensorType(tensor) == kTfLiteString) {
     if (!value.IsArray()) Throw(env, "ERR_TFLITE_DTYPE", "string tensors take an array of strings");
     Napi::Array strings = value.As<Napi::Array>();

@@ -21,7 +21,8 @@ class ViewRegistry {
 };
 
 // { name, type, shape, shapeSignature, byteLength, scale, zeroPoint, scales, zeroPoints, quantizedDimension,
-//   viewable }: viewable is false where ViewTensor would return a copy.
+//   viewable, writable }: viewable is false where ViewTensor would return a copy; writable is false for the model's
+//   constants (read-only memory: WriteTensor refuses them).
 Napi::Object DescribeTensor(Napi::Env env, const TfLiteTensor* tensor);
 
 // A TypedArray over the tensor's own buffer (external ArrayBuffer, tracked for detaching). Where the runtime

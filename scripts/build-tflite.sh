@@ -30,19 +30,27 @@ S=$ROOT/src
 LOG=$ROOT/build-tflite-$ARCH.log
 
 # ARM: cross-built with Debian's g++-aarch64-linux-gnu / g++-arm-linux-gnueabihf (scripts/toolchains/), plus
-#  - TFLITE_WITH_RUY (-DTFLITE_ENABLE_RUY=ON): ruy's NEON kernels serve the built-in kernels' GEMMs (what
-#    TensorFlow's own ARM builds do); on x64 the default (Eigen/gemmlowp) stays.
 #  - XNNPACK_ENABLE_KLEIDIAI=OFF: on arm64 XNNPACK would otherwise download KleidiAI at configure time (no Debian
 #    source exists; TF 2.14 uses none of its kernels).
-ARM_FLAGS=(-DTFLITE_ENABLE_RUY=ON -DXNNPACK_ENABLE_KLEIDIAI=OFF)
+#  - arm64: TFLITE_WITH_RUY (-DTFLITE_ENABLE_RUY=ON): ruy's NEON kernels (in Debian's arm64 libruy) serve the
+#    built-in kernels' GEMMs, as in TensorFlow's own ARM builds.
+#  - armv7: not so. Debian's armhf libruy is compiled for the armhf baseline (VFPv3-D16, no NEON): it has no NEON
+#    kernels at all, so the GEMMs stay on Eigen/gemmlowp, which this build compiles with NEON; and ruy's headers are
+#    patched to say NEON is off (patch_ruy), or code compiled with -mfpu=neon references kernels the library lacks.
+#  On x64 nothing changes (Eigen/gemmlowp; ruy's AVX paths where TFLite calls ruy).
 case "$ARCH" in
   x64)   MULTIARCH=x86_64-linux-gnu;     DEBARCH=amd64; TOOLCHAIN=() ;;
   arm64) MULTIARCH=aarch64-linux-gnu;    DEBARCH=arm64
-         TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/aarch64.cmake" "${ARM_FLAGS[@]}") ;;
+         TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/aarch64.cmake" -DXNNPACK_ENABLE_KLEIDIAI=OFF
+                    -DTFLITE_ENABLE_RUY=ON) ;;
   armv7) MULTIARCH=arm-linux-gnueabihf;  DEBARCH=armhf
-         TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/armv7.cmake" "${ARM_FLAGS[@]}") ;;
+         TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/armv7.cmake" -DXNNPACK_ENABLE_KLEIDIAI=OFF
+                    -DTFLITE_ENABLE_RUY=OFF) ;;
   *) echo "unknown ARCH=$ARCH (x64 | arm64 | armv7)" >&2; exit 2 ;;
 esac
+if [ "$ARCH" = x64 ] && [ "$(uname -m)" != x86_64 ] && [ "${1:-build}" = build ]; then
+  echo "this host is $(uname -m): set ARCH=arm64 or ARCH=armv7 (x64 is built only on x86_64)" >&2; exit 2
+fi
 # binutils for the target (the host's objcopy/strip only know x86 objects).
 BINUTILS_PREFIX=; [ "$ARCH" = x64 ] || BINUTILS_PREFIX=$MULTIARCH-
 
@@ -165,10 +173,20 @@ extract_ruy() {
   touch "$RUYROOT/.extracted"
 }
 
+# Debian's armhf libruy has no NEON code (see above): make its platform.h agree, so that TFLite's translation units
+# (compiled with -mfpu=neon) instantiate ruy's portable paths only, exactly what the library was built with.
+patch_ruy() {
+  [ "$DEBARCH" = armhf ] || return 0
+  local h=$RUYROOT/usr/include/ruy/platform.h
+  grep -q 'Debian armhf libruy' "$h" && return 0
+  sed -i 's|^#if (defined(__ARM_NEON) \|\| defined(__ARM_NEON__)) && !RUY_PLATFORM_X86$|#if 0  /* Debian armhf libruy is built without NEON */|' "$h"
+  grep -q 'Debian armhf libruy' "$h" || { echo "patch_ruy: NEON test not found in $h" >&2; exit 1; }
+}
+
 build() {
   local B=$ROOT/build-$ARCH
   fetch_all
-  mkdir -p "$S"; extract_tensorflow; extract_deps; extract_ruy
+  mkdir -p "$S"; extract_tensorflow; extract_deps; extract_ruy; patch_ruy
   mkdir -p "$B"
   local t0=$SECONDS
   log "configure ($ARCH) in $B"
@@ -192,13 +210,17 @@ build() {
   fi
   log "build ($JOBS jobs)"
   nice -n 10 ninja -C "$B" -j"$JOBS" tensorflowlite_c >>"$LOG" 2>&1 || { grep -m1 -A30 FAILED "$LOG"; exit 1; }
+  # Every symbol the library needs must come from a versioned system library (libc, libm, libstdc++, libgcc_s):
+  # an unversioned undefined one is a dependency that was not linked in, and would fail only when first called.
+  local missing; missing=$("${BINUTILS_PREFIX}nm" -D --undefined-only "$B/libtensorflowlite_c.so" | awk '$1=="U" && $2 !~ /@/ {print $2}')
+  if [ -n "$missing" ]; then echo "unresolved symbols in libtensorflowlite_c.so:" >&2; echo "$missing" >&2; exit 1; fi
   "${BINUTILS_PREFIX}strip" --strip-unneeded -o "$B/libtensorflowlite_c.stripped.so" "$B/libtensorflowlite_c.so"
   log "done in $((SECONDS - t0)) s: $B/libtensorflowlite_c.stripped.so ($(stat -c %s "$B/libtensorflowlite_c.stripped.so") bytes)"
 }
 
 mkdir -p "$ROOT"
 case "${1:-build}" in
-  fetch)   fetch_all; mkdir -p "$S"; extract_tensorflow; extract_deps; extract_ruy ;;
+  fetch)   fetch_all; mkdir -p "$S"; extract_tensorflow; extract_deps; extract_ruy; patch_ruy ;;
   headers) fetch_all '^[0-9a-f]+ +tensorflow_'; mkdir -p "$S"; extract_tensorflow; echo "$TF" ;;
   build)   build ;;
   lock)    (cd "$DL" && sha256sum -- *) ;;

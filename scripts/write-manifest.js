@@ -12,13 +12,30 @@ const triple = process.env.TRIPLE;
 const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const tool = (name) => (process.env.ARCH === 'x64' ? name : `${triple}-${name}`);
 
+// The addon's file name carries node-gyp-build tags. linux-arm: "armv7" so that only a Node whose
+// process.config.variables.arm_version is '7' (Debian armhf, nodejs.org/NodeSource armv7l builds) picks it; an
+// armv6 Node (Pi Zero/1) must not load this NEON build. Overridable with ADDON_NAME (prebuild.sh passes it).
+const addonName = process.env.ADDON_NAME
+  || (process.env.PLATFORM === 'linux-arm' ? 'tflite-runtime.napi.armv7.glibc.node' : 'tflite-runtime.napi.glibc.node');
 const lib = path.join(out, 'libtensorflowlite_c.so');
-const addon = path.join(out, 'tflite-runtime.napi.glibc.node');
+const addon = path.join(out, addonName);
 const exported = execFileSync(tool('nm'), ['-D', '--defined-only', lib], { encoding: 'utf8' })
   .split('\n').map((l) => l.trim().split(/\s+/)).filter((p) => /^[TW]$/.test(p[1] ?? '') && /^TfLite/.test(p[2]))
   .map((p) => p[2].replace(/@.*$/, '')).sort();
 const glibc = (file) => [...new Set(execFileSync(tool('objdump'), ['-T', file], { encoding: 'utf8' })
   .match(/GLIBC_[0-9.]+/g) ?? [])].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();
+
+// What build-tflite.sh adds for a cross build (its ARM_FLAGS and the toolchain file's target flags).
+function armFlags() {
+  const toolchain = { arm64: 'aarch64.cmake', armv7: 'armv7.cmake' }[process.env.ARCH];
+  if (!toolchain) return [];
+  const text = fs.readFileSync(path.join(repo, 'scripts/toolchains', toolchain), 'utf8');
+  const cflags = /set\(CMAKE_CXX_FLAGS_INIT\s+"([^"]*)"\)/.exec(text)?.[1];
+  return [`-DCMAKE_TOOLCHAIN_FILE=scripts/toolchains/${toolchain}`, ...(cflags ? [`CXXFLAGS=${cflags}`] : []),
+    '-DXNNPACK_ENABLE_KLEIDIAI=OFF',
+    ...(process.env.ARCH === 'arm64' ? ['-DTFLITE_ENABLE_RUY=ON']
+      : ['-DTFLITE_ENABLE_RUY=OFF', 'ruy/platform.h: RUY_PLATFORM_NEON 0 (Debian armhf libruy has no NEON)'])];
+}
 
 const sources = fs.readFileSync(path.join(repo, 'scripts/tflite-sources.lock'), 'utf8').split('\n')
   .filter((l) => l && !l.startsWith('#')).map((l) => l.trim().split(/\s+/))
@@ -31,7 +48,7 @@ const manifest = {
     recipe: 'scripts/build-tflite.sh build',
     flags: ['-DCMAKE_BUILD_TYPE=Release', '-DTFLITE_ENABLE_XNNPACK=ON', '-DXNNPACK_BUILD_ALL_MICROKERNELS=OFF',
       '-DTFLITE_ENABLE_GPU=OFF', '-DTFLITE_ENABLE_NNAPI=OFF', '-DFETCHCONTENT_FULLY_DISCONNECTED=ON',
-      'strip --strip-unneeded'],
+      ...armFlags(), 'strip --strip-unneeded'],
     compiler: execFileSync(tool('g++'), ['--version'], { encoding: 'utf8' }).split('\n')[0],
     minimumGlibc: [glibc(lib), glibc(addon)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop(),
   },
@@ -39,7 +56,7 @@ const manifest = {
   nativeSourcesSha256: nativeSourcesHash(repo),
   files: {
     'libtensorflowlite_c.so': { sha256: sha256(lib), bytes: fs.statSync(lib).size },
-    'tflite-runtime.napi.glibc.node': { sha256: sha256(addon), bytes: fs.statSync(addon).size },
+    [addonName]: { sha256: sha256(addon), bytes: fs.statSync(addon).size },
   },
   exportedCApi: { count: exported.length, functions: exported },
 };

@@ -19,9 +19,13 @@ set(CMAKE_OBJCOPY ${CROSS_TRIPLE}-objcopy CACHE FILEPATH "")
 set(CMAKE_C_FLAGS_INIT   "-march=armv8-a")
 set(CMAKE_CXX_FLAGS_INIT "-march=armv8-a")
 
-# Libraries and headers come from the cross sysroot only; programs (python3, ...) from the host.
-set(CMAKE_FIND_ROOT_PATH /usr/${CROSS_TRIPLE})
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+# Cross (Debian's cross packages install the target's libraries in /usr/<triplet>): libraries, headers and
+# packages come from there only; programs (python3, ...) from the host. On a native Debian/Ubuntu ARM system the
+# same compiler names exist and there is no such folder: the normal search paths apply.
+if(EXISTS /usr/${CROSS_TRIPLE}/lib)
+  set(CMAKE_FIND_ROOT_PATH /usr/${CROSS_TRIPLE})
+  set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+  set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+  set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+  set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+endif()

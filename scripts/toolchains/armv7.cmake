@@ -20,8 +20,13 @@ set(CMAKE_C_FLAGS_INIT   "-march=armv7-a -mfpu=neon -mfloat-abi=hard")
 set(CMAKE_CXX_FLAGS_INIT "-march=armv7-a -mfpu=neon -mfloat-abi=hard")
 set(CMAKE_ASM_FLAGS_INIT "-march=armv7-a -mfpu=neon -mfloat-abi=hard")
 
-set(CMAKE_FIND_ROOT_PATH /usr/${CROSS_TRIPLE})
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+# Cross (Debian's cross packages install the target's libraries in /usr/<triplet>): libraries, headers and
+# packages come from there only; programs (python3, ...) from the host. On a native Debian/Ubuntu ARM system the
+# same compiler names exist and there is no such folder: the normal search paths apply.
+if(EXISTS /usr/${CROSS_TRIPLE}/lib)
+  set(CMAKE_FIND_ROOT_PATH /usr/${CROSS_TRIPLE})
+  set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+  set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+  set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
+  set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
+endif()
