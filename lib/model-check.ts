@@ -19,6 +19,8 @@
  *     passes; subgraph inputs listed twice or that are constants (the kernels copy tensors by position into them
  *     without checking)
  *   - element-wise arithmetic whose output type differs from its inputs' (the kernels write the inputs' type)
+ *   - READ_VARIABLE declaring more elements (or another type) than any value assigned to that variable (the kernel
+ *     copies as many bytes as its output declares out of the variable's buffer)
  *   - tensor shapes with negative dimensions or more than 2^31 - 1 elements (TFLite's kernels count in int)
  *   - signatures naming a subgraph or tensor that does not exist (TFLite builds a runner over a null subgraph), or
  *     naming fewer inputs or outputs than their subgraph has (TFLite then reads past its list of names)
@@ -123,6 +125,9 @@ const INT8 = 9;
 const SAME_TYPE_OPS = new Set([0, 18, 41, 42, 55, 57, 78, 90, 95, 99]);
 const WHILE = 119;
 const IF = 118;
+const VAR_HANDLE = 142;
+const READ_VARIABLE = 143;
+const ASSIGN_VARIABLE = 144;
 
 class Malformed extends Error {}
 
@@ -240,6 +245,14 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
   const ioCounts: [number, number][] = [];
   const subgraphOps: { code: number; op: Table }[][] = [];
   const subgraphIO: { inputs: number[]; outputs: number[]; types: number[] }[] = [];
+  // Resource variables by VAR_HANDLE shared_name (container/shared_name): what is assigned and what is read.
+  const variables = new Map<string, { assigned: { elements: number; type: number }[];
+    reads: { elements: number; type: number; where: string }[] }>();
+  const resource = (key: string) => {
+    let entry = variables.get(key);
+    if (!entry) variables.set(key, entry = { assigned: [], reads: [] });
+    return entry;
+  };
   // Buffer 0 is the empty sentinel; a buffer with bytes (or, for models over 2 GiB, an offset) holds a constant.
   const constantBuffers = tables(model, 4).map((buffer, b) => {
     if (b === 0) return false;
@@ -403,6 +416,51 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
       }
     }
     subgraphOps.push(operators.map((op) => ({ code: codes[scalar(op, 0, 4)], op })));
+    // static element counts (-1 in the signature: dynamic, not compared)
+    const elementsOf = (t: number): number | null => {
+      const signature = ints(tensors[t], 7);
+      if (signature.some((d) => d < 0)) return null;
+      return shapes[t].reduce((a, b) => a * b, 1);
+    };
+    const handles = new Map<number, string>();
+    for (let o = 0; o < operators.length; o++) {
+      const code = codes[scalar(operators[o], 0, 4)];
+      const ins = ints(operators[o], 1);
+      const outs = ints(operators[o], 2);
+      if (code === VAR_HANDLE && outs.length === 1) {
+        const of = operators[o].field(4);
+        const options = of !== null && scalar(operators[o], 3, 1) === 111 ? table(deref(of)) : null;
+        const str = (field: number) => {
+          const f = options?.field(field);
+          if (f === null || f === undefined) return '';
+          const at = deref(f);
+          const length = u32(at);
+          need(at + 4, length);
+          let text = '';
+          for (let k = 0; k < length; k++) text += String.fromCharCode(bytes.u8(at + 4 + k));
+          return text;
+        };
+        handles.set(outs[0], `${str(0)}/${str(1)}`);
+      } else if (code === ASSIGN_VARIABLE && ins.length === 2 && handles.has(ins[0]) && ins[1] >= 0) {
+        const elements = elementsOf(ins[1]);
+        if (elements !== null) resource(handles.get(ins[0])!).assigned.push({ elements, type: types[ins[1]] });
+      } else if (code === READ_VARIABLE && ins.length === 1 && outs.length === 1 && handles.has(ins[0])) {
+        const elements = elementsOf(outs[0]);
+        if (elements !== null) {
+          resource(handles.get(ins[0])!).reads.push({ elements, type: types[outs[0]], where: `operator ${o}${where}` });
+        }
+      }
+    }
+  }
+
+  for (const [name, { assigned, reads }] of variables) {
+    for (const read of reads) {
+      const bad = assigned.find((a) => a.type !== read.type || a.elements < read.elements);
+      if (bad) {
+        return `${read.where} (READ_VARIABLE) reads ${read.elements} elements of type ${read.type} from variable ` +
+          `'${name}', which is assigned ${bad.elements} of type ${bad.type}`;
+      }
+    }
   }
 
   // WHILE: cond takes the node's inputs and returns one value; body takes and returns them. IF: both branches take

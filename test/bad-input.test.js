@@ -62,6 +62,8 @@ const SYNC_CASES = [
   ['a signature naming a missing subgraph', () => new Interpreter(hostile.signatureSubgraphOutOfRange()),
     'ERR_TFLITE_MODEL_INVALID'],
   ['an operator reading its own output', () => new Interpreter(hostile.selfLoop()), 'ERR_TFLITE_MODEL_INVALID'],
+  ['READ_VARIABLE larger than its variable', () => new Interpreter(hostile.readVariableOverread()),
+    'ERR_TFLITE_MODEL_INVALID'],
   ['an unresolved custom op', () => new Interpreter(fixture('custom_op.tflite')).allocateTensors(),
     'ERR_TFLITE_ALLOCATE'],
   // options and delegates

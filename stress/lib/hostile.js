@@ -6,9 +6,11 @@ const path = require('path');
 const { mapModel } = require('./tflite-map');
 
 const fixtures = path.resolve(__dirname, '..', '..', 'test', 'fixtures');
+const seeds = path.resolve(__dirname, '..', 'seeds');
 
 function patch(fixture, kind, nth, value) {
-  const bytes = Buffer.from(fs.readFileSync(path.join(fixtures, fixture)));
+  const file = fs.existsSync(path.join(fixtures, fixture)) ? path.join(fixtures, fixture) : path.join(seeds, fixture);
+  const bytes = Buffer.from(fs.readFileSync(file));
   const slots = mapModel(bytes).slots.filter((s) => s.kind === kind);
   const slot = slots[nth];
   if (!slot) throw new Error(`${fixture} has no ${kind} #${nth}`);
@@ -30,6 +32,8 @@ const hostile = {
   signatureSubgraphOutOfRange: () => patch('signatures.tflite', 'subgraph_index', 0, 7),
   /** ADD reads its own output: the delegate partitioner walks off the graph. */
   selfLoop: () => patch('add.tflite', 'op_tensor', 0, 2),
+  /** READ_VARIABLE declares 46341 floats of a 2-float variable: the kernel copied 185 KB out of an 8-byte buffer. */
+  readVariableOverread: () => patch('var.tflite', 'dim', 3, 46341),
 };
 
 module.exports = { hostile, patch };
