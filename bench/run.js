@@ -19,6 +19,9 @@
  *   --max-wait=SEC     wait up to SEC for other CPU work (builds) to finish before each section (default 1200;
  *                      quick 0). Sections measured under load are flagged.
  *   --no-wait          same as --max-wait=0
+ *   --quiet=FRACTION   "quiet" = other work below FRACTION of all CPUs (default 0.15) and no compiler running
+ *   --retry-others=F   re-measure a unit when other processes used more than F of the CPUs during it (default 0.10)
+ *   --attempts=N       measurements per unit at most (default 3; quick 1)
  * Writes bench/RESULTS.md (full runs) or bench/.cache/RESULTS-quick.md (quick runs).
  */
 const { spawn, spawnSync, execFileSync } = require('child_process');
@@ -50,13 +53,16 @@ const opts = {
   peers: flag('peers') || (!QUICK && !flag('no-peers')),
   rounds: Number(option('rounds') || (QUICK ? 2 : 6)),
   maxWait: flag('no-wait') ? 0 : Number(option('max-wait') ?? (QUICK ? 0 : 1200)),
+  quiet: Number(option('quiet') || 0.15),
+  retryOthers: Number(option('retry-others') || 0.10),
+  attempts: Number(option('attempts') || (QUICK ? 1 : 3)),
   sections: (option('sections') || 'tiny,conv,load,require,async,soak').split(','),
   json: flag('json') || option('json') !== undefined,
   jsonPath: option('json') || path.join(QUICK ? CACHE : BENCH, QUICK ? 'results-quick.json' : 'results.json'),
   mdPath: path.join(QUICK ? CACHE : BENCH, QUICK ? 'RESULTS-quick.md' : 'RESULTS.md'),
 };
 const unknown = argv.filter((a) => !/^--(quick|json|python|no-python|peers|no-peers|no-wait)$/.test(a) &&
-  !/^--(json|sections|rounds|max-wait)=/.test(a));
+  !/^--(json|sections|rounds|max-wait|quiet|retry-others|attempts)=/.test(a));
 if (unknown.length) {
   console.error(`unknown option(s): ${unknown.join(' ')}\n(see the comment at the top of bench/run.js)`);
   process.exit(2);
@@ -170,7 +176,7 @@ async function waitQuiet(section) {
   const started = Date.now();
   let busy = await cpuBusy(opts.quick ? 500 : 2000);
   let builds = buildProcesses();
-  while ((busy > 0.15 || builds.length) && (Date.now() - started) / 1000 < opts.maxWait) {
+  while ((busy > opts.quiet || builds.length) && (Date.now() - started) / 1000 < opts.maxWait) {
     log(`${section}: waiting for a quiet machine (CPU ${(busy * 100).toFixed(0)}% busy, load ${loadavg().join(' ')}` +
       `${builds.length ? `, ${builds.slice(0, 4).join(' ')}` : ''})`);
     await sleep(15000);
@@ -182,11 +188,11 @@ async function waitQuiet(section) {
 
 /**
  * Runs one measured unit: waits for a quiet machine, runs `body`, and measures how much CPU other processes took
- * meanwhile (all CPU time minus this process tree's). A unit where others took > 10% of the machine is re-run (up to
+ * meanwhile (all CPU time minus this process tree's). A unit where others took > --retry-others of the machine is re-run (up to
  * 3 attempts, full runs only); the last attempt is kept and flagged.
  */
 async function measured(section, body) {
-  const attempts = opts.quick ? 1 : 3;
+  const attempts = opts.attempts;
   let result;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const quiet = await waitQuiet(section);
@@ -201,7 +207,7 @@ async function measured(section, body) {
     sectionState[section] = { loadStart, loadEnd: loadavg(), busyBefore: +quiet.busy.toFixed(3),
       othersDuring: +others.toFixed(3), seconds: Math.round((Date.now() - t0) / 100) / 10,
       waitedSeconds: quiet.waitedSeconds, attempt, buildsRunning: [...new Set([...quiet.builds, ...builds])].slice(0, 6) };
-    if (!(others > 0.10) && !quiet.builds.length && !builds.length) break;
+    if (!(others > opts.retryOthers) && !quiet.builds.length && !builds.length) break;
     const why = `other processes used ${(others * 100).toFixed(0)}% of the CPUs during it` +
       `${quiet.builds.length || builds.length ? ` (${[...quiet.builds, ...builds].slice(0, 3).join(' ')})` : ''}`;
     if (attempt < attempts) {
@@ -872,7 +878,7 @@ function report(machine, targets) {
     `Total time ${machine.totalSeconds} s.`, '');
   md.push('Machine state per measured unit: load average (1/5/15 min) at its start and end, CPU busy just before it, and ' +
     'the share of all CPUs that other processes used while it ran (all CPU time minus this benchmark\'s process ' +
-    'tree). Units where others used > 10% are measured again (up to 3 attempts).', '');
+    `tree). Units where others used > ${opts.retryOthers * 100}% are measured again (up to ${opts.attempts} attempts).`, '');
   md.push(mdTable(['unit', 'attempt', 'time', 'load start', 'load end', 'busy before', 'others during', 'waited', 'builds seen'],
     Object.entries(sectionState).map(([k, s]) => [k, s.attempt, `${s.seconds} s`, s.loadStart.join(' '), s.loadEnd.join(' '),
       `${(s.busyBefore * 100).toFixed(0)}%`, `${(s.othersDuring * 100).toFixed(1)}%`, `${s.waitedSeconds} s`,
