@@ -190,7 +190,8 @@ run_arch() {
     run_in_root "node smoke.js /pkg" || status=$?
   else
     say "$1: jest under $QEMU ($(run_in_root 'node --version'))"
-    run_in_root "node node_modules/jest/bin/jest.js --runInBand --testTimeout=180000 ${JEST_ARGS[*]:-}" || status=$?
+    local extra=; [ ${#JEST_ARGS[@]} -gt 0 ] && extra=$(printf ' %q' "${JEST_ARGS[@]}")
+    run_in_root "node node_modules/jest/bin/jest.js --runInBand --testTimeout=180000$extra" || status=$?
   fi
   say "$1: $([ $status = 0 ] && echo PASS || echo "FAIL ($status)") in $((SECONDS - t0)) s"
   return $status
