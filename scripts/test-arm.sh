@@ -15,8 +15,9 @@
 # g++-arm-linux-gnueabihf (the test plugins are cross-compiled). Roots live in $ARM_ROOTS (default
 # <repo>/.arm-roots/<debian-arch>, gitignored) and are made once: debootstrap --foreign (~20 s, ~60 MB) and, for the
 # whole suite, its second stage under qemu (~2-3 min); the smoke test only unpacks the downloaded .debs.
-# The checkout is staged into <root>/pkg without build/ (whose host addon node-gyp-build would prefer), .git,
-# build trees, caches and roots; node_modules is copied when package-lock.json changed. The host's
+# The checkout is staged into <root>/pkg-<pid> (one per run, removed afterwards) without build/ (whose host addon
+# node-gyp-build would prefer), .git, build trees, caches and roots; node_modules is hard-linked from a copy in the
+# root that is refreshed when package-lock.json changes. The host's
 # `npm run build --ignore-scripts` refreshes dist/ first (skip with TEST_ARM_NO_BUILD=1). Under emulation tests run
 # ~3-5x slower than on the host; the default per-test timeout is raised to 180 s (explicit timeouts stay).
 #
@@ -41,7 +42,7 @@ while [ $# -gt 0 ]; do
     arm64|armv7|all) TARGET=$1 ;;
     --smoke) SMOKE=1 ;;
     --) shift; JEST_ARGS=("$@"); break ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "unknown argument: $1 (arm64 | armv7 | all, --smoke, -- jest args)" >&2; exit 2 ;;
   esac
   shift
@@ -134,21 +135,25 @@ cxx_stub() {
   chmod +x "$R/usr/local/bin/$TRIPLE-g++"
 }
 
-# The repository as a checkout would have it, into <root>/pkg; never build/ (node-gyp-build would prefer its host
-# addon), nor build trees, caches, roots or virtualenvs.
+# The repository as a checkout would have it, into a directory of its own for this run (<root>/pkg-<pid>, removed
+# afterwards: runs at the same time, e.g. CI's smoke test beside a full run, do not disturb each other); never
+# build/ (node-gyp-build would prefer its host addon), nor build trees, caches, roots or virtualenvs.
+# node_modules is kept in <root>/var/cache/test-arm (refreshed when package-lock.json changes) and hard-linked in.
 stage_package() {
-  local P=$R/pkg
   [ -d "$REPO/prebuilds/$PLATFORM" ] || { echo "no prebuilds/$PLATFORM: run ARCH=$1 scripts/prebuild.sh" >&2; exit 1; }
-  mkdir -p "$P"
-  find "$P" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
+  local cache=$R/var/cache/test-arm stamp
+  stamp=$(sha256sum "$REPO/package-lock.json" | cut -c1-64)
+  if [ "$(cat "$cache/node_modules.stamp" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$cache/node_modules" && mkdir -p "$cache" && cp -a "$REPO/node_modules" "$cache/" \
+      && echo "$stamp" > "$cache/node_modules.stamp"
+  fi
+  PKG=/pkg-$$
+  local P=$R$PKG
+  rm -rf "$P" && mkdir -p "$P"
   tar -C "$REPO" --exclude=./.git --exclude=./build --exclude=./node_modules --exclude=./.tflite-build \
       --exclude=./.arm-roots --exclude=./.venv --exclude=./coverage --exclude=./test/.build \
       --exclude=./bench/.cache --exclude=./bench/.peers -cf - . | tar -C "$P" -xf -
-  # node_modules (~85 MB, pure JS apart from packages the tests never load) is copied again only when it changed.
-  local stamp; stamp=$(sha256sum "$REPO/package-lock.json" | cut -c1-64)
-  if [ "$(cat "$P/node_modules/.test-arm-stamp" 2>/dev/null)" != "$stamp" ]; then
-    rm -rf "$P/node_modules" && cp -a "$REPO/node_modules" "$P/" && echo "$stamp" > "$P/node_modules/.test-arm-stamp"
-  fi
+  cp -al "$cache/node_modules" "$P/node_modules"
   # The test delegate plugins, cross-compiled here for the target (the root has no compiler). jest's globalSetup
   # runs test/plugins/build.sh again inside the root, finds every output newer than its sources and builds nothing.
   if [ "$SMOKE" = 0 ] && [ -f "$P/test/plugins/build.sh" ]; then
@@ -157,7 +162,7 @@ stage_package() {
   fi
 }
 
-run_in_root() {  # run_in_root <command line run by sh in /pkg>
+run_in_root() {  # run_in_root <command line run by sh in the staged package>
   # CXX: test/plugins/build.sh wants a compiler on PATH even when its outputs are up to date; the root's is a stub
   # that says where the plugins come from (see stage_package), never called while nothing is stale.
   local envs=(PATH=/usr/local/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 CI=1 CXX=$TRIPLE-g++)
@@ -170,9 +175,9 @@ run_in_root() {  # run_in_root <command line run by sh in /pkg>
       r=$1; shift
       mount -t proc proc "$r/proc" && mount -t sysfs -o ro sysfs "$r/sys" && mount --rbind /dev "$r/dev" &&
       mount --bind /etc/resolv.conf "$r/etc/resolv.conf" && exec chroot "$r" "$@"' \
-      sh "$R" /usr/bin/env -i "${envs[@]}" sh -c "cd /pkg && $1"
+      sh "$R" /usr/bin/env -i "${envs[@]}" sh -c "cd $PKG && $1"
   else
-    (cd "$R/pkg" && env -i "${envs[@]}" QEMU_LD_PREFIX="$R" "$QEMU" -L "$R" "$R/usr/bin/node" ${1#node })
+    (cd "$R$PKG" && env -i "${envs[@]}" QEMU_LD_PREFIX="$R" "$QEMU" -L "$R" "$R/usr/bin/node" ${1#node })
   fi
 }
 
@@ -180,20 +185,26 @@ run_arch() {
   arch_vars "$1"
   USE_CHROOT=1
   binfmt_ok || { USE_CHROOT=0; say "binfmt_misc unavailable: qemu -L fallback (tests that spawn processes will fail)"; }
+  # The root and its shared parts are prepared under a lock (two runs may start at once); the run itself is not.
+  exec 9>"$ROOTS/.lock-$DEBARCH"
+  flock 9
   ensure_root
   [ "$SMOKE" = 1 ] || { ensure_npm; seed_npm_cache; cxx_stub; }
   stage_package "$1"
+  flock -u 9
+  trap 'rm -rf "${R:?}${PKG:?}"' EXIT
   local t0=$SECONDS status=0
   if [ "$SMOKE" = 1 ]; then
     say "$1: smoke test (scripts/smoke.js) under $QEMU"
-    cp "$REPO/scripts/smoke.js" "$R/pkg/smoke.js"
-    run_in_root "node smoke.js /pkg" || status=$?
+    cp "$REPO/scripts/smoke.js" "$R$PKG/smoke.js"
+    run_in_root "node smoke.js $PKG" || status=$?
   else
     say "$1: jest under $QEMU ($(run_in_root 'node --version'))"
     local extra=; [ ${#JEST_ARGS[@]} -gt 0 ] && extra=$(printf ' %q' "${JEST_ARGS[@]}")
     run_in_root "node node_modules/jest/bin/jest.js --runInBand --testTimeout=180000$extra" || status=$?
   fi
   say "$1: $([ $status = 0 ] && echo PASS || echo "FAIL ($status)") in $((SECONDS - t0)) s"
+  rm -rf "${R:?}${PKG:?}"; trap - EXIT
   return $status
 }
 

@@ -55,4 +55,17 @@ async function rejected(promise) {
   throw new Error('expected a rejection');
 }
 
-module.exports = { fixtures, fixture, expected, typed, expectValues, caught, rejected };
+/**
+ * Whether the optional image decoder `sharp` loads here. It is a dev dependency only, and current sharp needs
+ * Node >= 20.9: under Debian's Node 18 (the ARM roots of scripts/test-arm.sh) the image tests are skipped.
+ */
+const sharpLoads = (() => {
+  try {
+    require('sharp');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+module.exports = { fixtures, fixture, expected, typed, expectValues, caught, rejected, sharpLoads };
