@@ -5,9 +5,13 @@
 //   async1   one interpreter, await invokeAsync() in a loop
 //   async2   two interpreters (1 thread each), two concurrent invokeAsync loops
 //   pool2    createPool(model, { size: 2, threads: 1 }) with two concurrent pool.run() loops (copies in/out)
+//   node1 / node2  Node without the addon: one / two concurrent loops of crypto.pbkdf2 jobs sized to the model's
+//            invoke time, also on the libuv pool: what Node itself does to the event loop under the same load
 // throughput (runs/s) and the event-loop delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution) while it ran.
 // Prints one JSON object.
+const crypto = require('crypto');
 const path = require('path');
+const { promisify } = require('util');
 const { monitorEventLoopDelay } = require('perf_hooks');
 const { fillInput } = require('./engines/common');
 
@@ -54,11 +58,22 @@ async function main() {
   const syncStep = (s) => async () => { s.view.set(s.src); s.it.invoke(); s.dst.set(s.out); await immediate(); };
   const asyncStep = (s) => async () => { s.view.set(s.src); await s.it.invokeAsync(); s.dst.set(s.out); };
   const poolStep = (src) => async () => { await pool.run([src]); };
+  // pbkdf2 iterations that take as long as one invoke
+  const pbkdf2 = promisify(crypto.pbkdf2);
+  let t = performance.now();
+  for (let i = 0; i < 20; i++) a.it.invoke();
+  const invokeMs = (performance.now() - t) / 20;
+  t = performance.now();
+  await pbkdf2('x', 's', 20000, 32, 'sha256');
+  const iterations = Math.max(1, Math.round((invokeMs / (performance.now() - t)) * 20000));
+  const nodeStep = () => async () => { await pbkdf2('x', 's', iterations, 32, 'sha256'); };
   const modes = {
     sync1: () => timed([syncStep(a)]),
     async1: () => timed([asyncStep(a)]),
     async2: () => timed([asyncStep(a), asyncStep(b)]),
     pool2: () => timed([poolStep(a.src), poolStep(a.src)]),
+    node1: () => timed([nodeStep()]),
+    node2: () => timed([nodeStep(), nodeStep()]),
   };
   const results = Object.fromEntries(Object.keys(modes).map((k) => [k, []]));
   const order = Object.keys(modes);
@@ -73,7 +88,7 @@ async function main() {
   b.it.dispose();
   pool.dispose();
   process.stdout.write(JSON.stringify({ model, seconds, rounds, uvThreadpool: process.env.UV_THREADPOOL_SIZE || '4',
-    results }) + '\n');
+    invokeMs, pbkdf2Iterations: iterations, results }) + '\n');
 }
 
 main().catch((error) => { console.error(error); process.exit(1); });

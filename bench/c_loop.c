@@ -13,8 +13,11 @@
 // Server (used by run.js; no arguments): one command per stdin line, one JSON line back:
 //   load ID THREADS XNNPACK PATH      -> {"ok":true,"loadUs":..,"allocUs":..,"xnnpack":bool,...}
 //   run ID VARIANT ITERS BATCH WARMUP -> {"ok":true,"us":[...]}   VARIANT: full (copy in, invoke, copy out) | invoke
+//                                        | handoff (full, but the invoke runs on a second thread: the caller hands it
+//                                          over and sleeps until it is done, as a thread pool / invokeAsync does)
 //   free ID | quit
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -179,18 +182,76 @@ static inline int call_full(Slot* s) {
 
 static inline int call_invoke(Slot* s) { return TfLiteInterpreterInvoke(s->interpreter) == kTfLiteOk ? 0 : -1; }
 
-static int measure(Slot* s, int full, int iters, int batch, int warmup, double* out) {
+// The handoff: one worker thread that runs invokes it is given; the caller blocks on a condition variable meanwhile
+// (futex sleeps on both sides, like libuv's worker queue and the event loop's wait).
+static struct {
+  pthread_mutex_t mutex;
+  pthread_cond_t wake, done;
+  pthread_t thread;
+  int started, pending, finished, status;
+  Slot* slot;
+} worker = {.mutex = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER, .done = PTHREAD_COND_INITIALIZER};
+
+static void* worker_main(void* arg) {
+  (void)arg;
+  pthread_mutex_lock(&worker.mutex);
+  for (;;) {
+    while (!worker.pending) pthread_cond_wait(&worker.wake, &worker.mutex);
+    worker.pending = 0;
+    Slot* s = worker.slot;
+    pthread_mutex_unlock(&worker.mutex);
+    int status = TfLiteInterpreterInvoke(s->interpreter) == kTfLiteOk ? 0 : -1;
+    pthread_mutex_lock(&worker.mutex);
+    worker.status = status;
+    worker.finished = 1;
+    pthread_cond_signal(&worker.done);
+  }
+  return NULL;
+}
+
+static int call_handoff(Slot* s) {
+  TfLiteInterpreter* it = s->interpreter;
+  if (!worker.started) {
+    pthread_create(&worker.thread, NULL, worker_main, NULL);
+    worker.started = 1;
+  }
+  for (int i = 0; i < s->inputs; ++i) {
+    memcpy(TfLiteTensorData(TfLiteInterpreterGetInputTensor(it, i)), s->in_src[i], s->in_bytes[i]);
+  }
+  pthread_mutex_lock(&worker.mutex);
+  worker.slot = s;
+  worker.finished = 0;
+  worker.pending = 1;
+  pthread_cond_signal(&worker.wake);
+  while (!worker.finished) pthread_cond_wait(&worker.done, &worker.mutex);
+  int status = worker.status;
+  pthread_mutex_unlock(&worker.mutex);
+  if (status != 0) return -1;
+  for (int i = 0; i < s->outputs; ++i) {
+    memcpy(s->out_dst[i], TfLiteTensorData(TfLiteInterpreterGetOutputTensor(it, i)), s->out_bytes[i]);
+  }
+  return 0;
+}
+
+enum { FULL, INVOKE, HANDOFF };
+static inline int call(Slot* s, int variant) {
+  return variant == FULL ? call_full(s) : variant == INVOKE ? call_invoke(s) : call_handoff(s);
+}
+
+static int measure(Slot* s, int variant, int iters, int batch, int warmup, double* out) {
   for (int w = 0; w < warmup; ++w) {
     for (int b = 0; b < batch; ++b) {
-      if ((full ? call_full(s) : call_invoke(s)) != 0) return -1;
+      if (call(s, variant) != 0) return -1;
     }
   }
   for (int i = 0; i < iters; ++i) {
     double t0 = now_us();
-    if (full) {
+    if (variant == FULL) {
       for (int b = 0; b < batch; ++b) if (call_full(s) != 0) return -1;
-    } else {
+    } else if (variant == INVOKE) {
       for (int b = 0; b < batch; ++b) if (call_invoke(s) != 0) return -1;
+    } else {
+      for (int b = 0; b < batch; ++b) if (call_handoff(s) != 0) return -1;
     }
     out[i] = (now_us() - t0) / batch;
   }
@@ -254,11 +315,12 @@ static int serve(void) {
       int iters = 0, batch = 1, warmup = 0;
       if (!s->used) { fail("not loaded"); continue; }
       if (sscanf(line + n, "%15s %d %d %d", variant, &iters, &batch, &warmup) < 3 || iters < 1 || batch < 1) {
-        fail("usage: run ID full|invoke ITERS BATCH [WARMUP]");
+        fail("usage: run ID full|invoke|handoff ITERS BATCH [WARMUP]");
         continue;
       }
       double* us = malloc(sizeof(double) * iters);
-      if (measure(s, strcmp(variant, "invoke") != 0, iters, batch, warmup, us) != 0) {
+      int v = strcmp(variant, "invoke") == 0 ? INVOKE : strcmp(variant, "handoff") == 0 ? HANDOFF : FULL;
+      if (measure(s, v, iters, batch, warmup, us) != 0) {
         fail("TfLiteInterpreterInvoke failed");
       } else {
         printf("{\"ok\":true,\"us\":");
@@ -281,18 +343,20 @@ static int serve(void) {
 int main(int argc, char** argv) {
   if (argc < 2) return serve();
   const char* path = NULL;
-  int threads = 1, xnn = 1, iters = 100, batch = 1, warmup = 5, invoke_only = 0;
+  int threads = 1, xnn = 1, iters = 100, batch = 1, warmup = 5, variant = FULL;
   for (int i = 1; i < argc; ++i) {
     if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) threads = atoi(argv[++i]);
     else if (strcmp(argv[i], "--xnnpack") == 0 && i + 1 < argc) xnn = atoi(argv[++i]);
     else if (strcmp(argv[i], "--iters") == 0 && i + 1 < argc) iters = atoi(argv[++i]);
     else if (strcmp(argv[i], "--batch") == 0 && i + 1 < argc) batch = atoi(argv[++i]);
     else if (strcmp(argv[i], "--warmup") == 0 && i + 1 < argc) warmup = atoi(argv[++i]);
-    else if (strcmp(argv[i], "--invoke-only") == 0) invoke_only = 1;
+    else if (strcmp(argv[i], "--invoke-only") == 0) variant = INVOKE;
+    else if (strcmp(argv[i], "--handoff") == 0) variant = HANDOFF;
     else path = argv[i];
   }
   if (!path || iters < 1 || batch < 1) {
-    fprintf(stderr, "usage: %s MODEL [--threads N] [--xnnpack 0|1] [--iters N] [--batch B] [--warmup W] [--invoke-only]\n",
+    fprintf(stderr, "usage: %s MODEL [--threads N] [--xnnpack 0|1] [--iters N] [--batch B] [--warmup W] "
+            "[--invoke-only | --handoff]\n",
             argv[0]);
     return 2;
   }
@@ -302,7 +366,7 @@ int main(int argc, char** argv) {
   const char* err = load(s, path, threads, xnn, &load_us, &alloc_us, &delegated);
   if (err) { fail(err); return 1; }
   double* us = malloc(sizeof(double) * iters);
-  if (measure(s, !invoke_only, iters, batch, warmup, us) != 0) { fail("TfLiteInterpreterInvoke failed"); return 1; }
+  if (measure(s, variant, iters, batch, warmup, us) != 0) { fail("TfLiteInterpreterInvoke failed"); return 1; }
   double* sorted = malloc(sizeof(double) * iters);
   memcpy(sorted, us, sizeof(double) * iters);
   qsort(sorted, iters, sizeof(double), cmp_double);

@@ -8,6 +8,8 @@ Variants: full  set_tensor(inputs), invoke(), get_tensor(outputs) (a copy): the 
           views the zero-copy tensor() views: view[...] = src, invoke(), np.copyto(dst, out view)
           invoke invoke() alone
 Prints {"ready": true, "tensorflow": version} first (or {"ready": false, "error": ...} when TF is missing).
+
+One-shot (for profiling):  python_bench.py --oneshot MODEL ITERS THREADS  -> {"us": [...]} after 5 warm-up invokes.
 """
 import json
 import os
@@ -126,5 +128,13 @@ def main():
             reply({"ok": False, "error": f"{type(error).__name__}: {error}"})
 
 
+def oneshot(path, iters, threads):
+    load(0, threads, True, path)
+    reply({"ok": True, "us": run(0, "invoke", iters, 1, 5)})
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--oneshot":
+        oneshot(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    else:
+        main()

@@ -7,7 +7,9 @@
 //            run() per step
 //   async    ASYNC_INVOKES x await invokeAsync() on one interpreter
 // Memory is sampled after forced GCs (with event-loop turns in between) at ~20 points per phase: RSS, V8 heapTotal
-// (what V8 has committed), heapUsed, external. Drift = last sample - the first sample at or after 10% of the phase.
+// (what V8 has committed), heapUsed, external. Drift = last sample - the first sample at or after 25% of the phase
+// (the warm-up: malloc's arenas and V8's heap reach their working size); tail slope = RSS growth per 1000 operations
+// over the second half (a leak shows as a steady slope, warm-up does not).
 // Prints one JSON object.
 const path = require('path');
 const { fillInput } = require('./engines/common');
@@ -32,7 +34,8 @@ async function sample(done) {
 
 function summarize(samples) {
   const last = samples[samples.length - 1];
-  const warm = samples.find((s) => s.done >= last.done * 0.1) || samples[0];
+  const warm = samples.find((s) => s.done >= last.done * 0.25) || samples[0];
+  const mid = samples.find((s) => s.done >= last.done * 0.5) || samples[0];
   const after = samples.filter((s) => s.done >= warm.done);
   const span = (k) => Math.max(...after.map((s) => s[k])) - Math.min(...after.map((s) => s[k]));
   return {
@@ -43,6 +46,7 @@ function summarize(samples) {
     rssSpanMB: span('rss'),
     heapTotalDriftMB: last.heapTotal - warm.heapTotal,
     nonHeapDriftMB: (last.rss - last.heapTotal) - (warm.rss - warm.heapTotal),
+    tailKBPer1000: last.done > mid.done ? ((last.rss - mid.rss) * 1024) / ((last.done - mid.done) / 1000) : 0,
   };
 }
 

@@ -1,0 +1,33 @@
+// Where the extra time of invokeAsync goes on a conv net: run N invokes one way (sync or async) in one process, so
+// `perf stat` can count its CPU time, context switches and CPU migrations. Used for the README's "missed targets":
+//   perf stat -e task-clock,context-switches,cpu-migrations -- node bench/async_cost.js MODEL sync
+//   perf stat -e task-clock,context-switches,cpu-migrations -- node bench/async_cost.js MODEL async
+// (MODEL: bench/.cache/mobilenet_v2_f32.tflite after a bench run.) Prints the wall time per run on stderr.
+const path = require('path');
+const { fillInput } = require('./engines/common');
+
+const root = path.resolve(__dirname, '..');
+const { Interpreter } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
+
+const [model, mode, runsText = '600', threadsText = '1'] = process.argv.slice(2);
+if (!model || !['sync', 'async'].includes(mode)) {
+  console.error('usage: node bench/async_cost.js MODEL sync|async [RUNS=600] [THREADS=1]');
+  process.exit(2);
+}
+const runs = Number(runsText);
+const it = new Interpreter(model, { threads: Number(threadsText) });
+it.allocateTensors();
+const view = it.input(0).data;
+const src = fillInput(new view.constructor(view.length));
+
+(async () => {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < runs; i++) {
+    view.set(src);
+    if (mode === 'sync') it.invoke();
+    else await it.invokeAsync();
+  }
+  const us = Number(process.hrtime.bigint() - t0) / 1e3 / runs;
+  console.error(`${mode}: ${us.toFixed(0)} µs per run over ${runs} runs`);
+  it.dispose();
+})();
