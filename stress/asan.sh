@@ -61,7 +61,11 @@ build() {
     --CDCMAKE_SHARED_LINKER_FLAGS="-fsanitize=address,undefined -shared-libsan" >"$RESULTS/asan-build.log" 2>&1) ||
     { tail -30 "$RESULTS/asan-build.log"; exit 1; }
   cp "$WORK/prebuilds/$platform/libtensorflowlite_c.so" "$WORK/build/Release/"
-  nm -D "$WORK/build/Release/tflite_runtime.node" | grep -q "__asan_report\|__ubsan_handle" || { echo "asan: the addon is not instrumented" >&2; exit 1; }
+  # The symbol list is read whole before grep: `nm | grep -q` under pipefail fails whenever grep stops at the first
+  # match and nm dies of SIGPIPE (exit 141) - it made CI report an instrumented addon as "not instrumented".
+  local symbols
+  symbols=$(nm -D "$WORK/build/Release/tflite_runtime.node")
+  grep -q "__asan_report\|__ubsan_handle" <<<"$symbols" || { echo "asan: the addon is not instrumented" >&2; exit 1; }
   echo "asan: built $WORK/build/Release/tflite_runtime.node"
 }
 

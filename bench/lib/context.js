@@ -1,0 +1,65 @@
+'use strict';
+// Shared by every part of the benchmark: paths, the parsed options, logging and notes, and the results found so far.
+
+const path = require('path');
+
+const BENCH = path.resolve(__dirname, '..');
+const ROOT = path.resolve(BENCH, '..');
+const CACHE = path.join(BENCH, '.cache');
+const PEERS_DIR = path.join(BENCH, '.peers');
+const PREBUILD = path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
+// The package the engines load: dist/cjs, switched to the snapshot (see snapshotPackage) before measuring.
+const state = { dist: path.join(ROOT, 'dist', 'cjs') };
+const PEER_NAMES = ['tfjs-tflite-node', 'node-tflite'];
+
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name) => {
+  const hit = argv.find((a) => a.startsWith(`--${name}=`));
+  return hit === undefined ? undefined : hit.slice(name.length + 3);
+};
+const QUICK = flag('quick');
+const opts = {
+  quick: QUICK,
+  python: flag('python') || (!QUICK && !flag('no-python')),
+  peers: flag('peers') || (!QUICK && !flag('no-peers')),
+  rounds: Number(option('rounds') || (QUICK ? 2 : 6)),
+  maxWait: flag('no-wait') ? 0 : Number(option('max-wait') ?? (QUICK ? 0 : 1200)),
+  quiet: Number(option('quiet') || 0.15),
+  retryOthers: Number(option('retry-others') || 0.10),
+  attempts: Number(option('attempts') || (QUICK ? 1 : 3)),
+  sections: (option('sections') || 'tiny,conv,load,require,async,soak,profile').split(','),
+  json: flag('json') || option('json') !== undefined,
+};
+// Only a complete full run writes bench/RESULTS.md / bench/results.json; quick and partial runs write to bench/.cache/.
+const complete = !QUICK && option('sections') === undefined;
+const suffix = QUICK ? '-quick' : complete ? '' : '-partial';
+opts.jsonPath = option('json') || path.join(complete ? BENCH : CACHE, `results${suffix}.json`);
+opts.mdPath = path.join(complete ? BENCH : CACHE, `RESULTS${suffix}.md`);
+const unknown = argv.filter((a) => !/^--(quick|json|python|no-python|peers|no-peers|no-wait)$/.test(a) &&
+  !/^--(json|sections|rounds|max-wait|quiet|retry-others|attempts)=/.test(a));
+if (unknown.length) {
+  console.error(`unknown option(s): ${unknown.join(' ')}\n(see the comment at the top of bench/run.js)`);
+  process.exit(2);
+}
+
+const t0Run = Date.now();
+const notes = [];
+const note = (text) => {
+  notes.push(text);
+  log(`note: ${text}`);
+};
+function log(...parts) {
+  process.stderr.write(`[bench ${((Date.now() - t0Run) / 1000).toFixed(0).padStart(4)}s] ${parts.join(' ')}\n`);
+}
+
+/** What the run has found so far; every section writes its part, targets and report read it. */
+const results = { conv: [], tiny: null, load: [], require: null, async: null, soak: null, profile: null };
+/** Machine state per measured unit (load, CPU used by others, 2-thread probe), filled by machine.measured(). */
+const sectionState = {};
+/** Engine child processes alive now (their CPU time counts as this benchmark's own). */
+const liveEngines = new Set();
+/** Per peer: { ok, version } or { ok: false, why }. */
+const peerStatus = {};
+
+module.exports = { argv, BENCH, ROOT, CACHE, PEERS_DIR, PREBUILD, PEER_NAMES, state, opts, t0Run, notes, note, log, results, sectionState, liveEngines, peerStatus };
