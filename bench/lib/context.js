@@ -62,4 +62,7 @@ const liveEngines = new Set();
 /** Per peer: { ok, version } or { ok: false, why }. */
 const peerStatus = {};
 
-module.exports = { argv, BENCH, ROOT, CACHE, PEERS_DIR, PREBUILD, PEER_NAMES, state, opts, t0Run, notes, note, log, results, sectionState, liveEngines, peerStatus };
+module.exports = {
+  argv, BENCH, ROOT, CACHE, PEERS_DIR, PREBUILD, PEER_NAMES, state, opts, t0Run, notes, note, log,
+  results, sectionState, liveEngines, peerStatus,
+};
