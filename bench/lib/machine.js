@@ -101,7 +101,8 @@ async function waitQuiet(section) {
 /**
  * Runs one measured unit: waits for a quiet machine, runs `body`, and measures how much CPU other processes took
  * meanwhile (all CPU time minus this process tree's). A unit where others took > --retry-others of the machine is re-run (up to
- * 3 attempts, full runs only); the last attempt is kept and flagged.
+ * 3 attempts, full runs only); the last attempt is kept and flagged. So is one whose result reports itself
+ * inconsistent (`result.unstable`: a reason, set by a section that can check its own rows).
  */
 async function measured(section, body) {
   const attempts = opts.attempts;
@@ -124,11 +125,14 @@ async function measured(section, body) {
       waitedSeconds: quiet.waitedSeconds, attempt, parallel: +parallel.toFixed(2),
       buildsRunning: [...new Set([...quiet.builds, ...builds])].slice(0, 6) };
     const lowParallel = parallel < 1.8;
-    if (!(others > opts.retryOthers) && !quiet.builds.length && !builds.length && !lowParallel) break;
+    const unstable = result && typeof result === 'object' && !Array.isArray(result) ? result.unstable : null;
+    sectionState[section].unstable = unstable || undefined;
+    if (!(others > opts.retryOthers) && !quiet.builds.length && !builds.length && !lowParallel && !unstable) break;
     const why = [others > opts.retryOthers || quiet.builds.length || builds.length
       ? `other processes used ${(others * 100).toFixed(0)}% of the CPUs during it` +
         `${quiet.builds.length || builds.length ? ` (${[...quiet.builds, ...builds].slice(0, 3).join(' ')})` : ''}` : null,
-    lowParallel ? `the two CPUs ran two threads at only ${parallel.toFixed(2)}x one (host-side sharing)` : null]
+    lowParallel ? `the two CPUs ran two threads at only ${parallel.toFixed(2)}x one (host-side sharing)` : null,
+    unstable ? `inconsistent within the unit: ${unstable}` : null]
       .filter(Boolean).join('; ');
     if (attempt < attempts) {
       log(`${section}: ${why}; measuring again`);

@@ -125,8 +125,22 @@ async function sectionConv(E) {
       await freeAll(owners);
       const c = r.c;
       const py = r.python;
+      // Two variants of one engine process where the second does strictly more work: the C loop's direct invoke vs
+      // its handoff, the addon's invoke() on views vs run() with copies. When the first comes out more than 10 %
+      // slower, the unit was disturbed in a way the load and the 2-thread probe miss (seen once: both C processes
+      // and Python at ~1.4x their 2-thread time while the addon was not, as if a process's threads shared one
+      // vCPU): measure it again.
+      const unstable = [['c', 'handoff', "the C loop's direct invoke", 'its handoff variant'],
+        ['sync', 'run', "the addon's invoke()", 'its run() with copies']]
+        .map(([lean, more, leanName, moreName]) => {
+          const x = r[lean]?.median;
+          const y = r[more]?.median;
+          return x && y && x > y * 1.1 ? `${leanName} (${(x / 1000).toFixed(2)} ms) came out ` +
+            `${((x / y - 1) * 100).toFixed(0)}% slower than ${moreName} (${(y / 1000).toFixed(2)} ms)` : null;
+        }).filter(Boolean).join('; ') || null;
       return {
         ...cfg,
+        unstable,
         label: MODELS[cfg.model].label,
         xnnpackApplied: Object.fromEntries(Object.entries(loads).map(([k, x]) => [k, x.error ? null : x.xnnpack])),
         plan: loads.addon?.plan,
