@@ -10,8 +10,10 @@ const root = path.resolve(__dirname, '..');
 const { Interpreter } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
 
 const [model, mode, runsText = '600', threadsText = '1'] = process.argv.slice(2);
-if (!model || !['sync', 'async'].includes(mode)) {
-  console.error('usage: node bench/async_cost.js MODEL sync|async [RUNS=600] [THREADS=1]');
+// sync-noinput / async-noinput: the input is written once, not before every run (is the cost in moving it between
+// cores?).
+if (!model || !['sync', 'async', 'sync-noinput', 'async-noinput'].includes(mode)) {
+  console.error('usage: node bench/async_cost.js MODEL sync|async|sync-noinput|async-noinput [RUNS=600] [THREADS=1]');
   process.exit(2);
 }
 const runs = Number(runsText);
@@ -22,9 +24,11 @@ const src = fillInput(new view.constructor(view.length));
 
 (async () => {
   const t0 = process.hrtime.bigint();
+  const everyRun = !mode.endsWith('-noinput');
+  view.set(src);
   for (let i = 0; i < runs; i++) {
-    view.set(src);
-    if (mode === 'sync') it.invoke();
+    if (everyRun) view.set(src);
+    if (mode.startsWith('sync')) it.invoke();
     else await it.invokeAsync();
   }
   const us = Number(process.hrtime.bigint() - t0) / 1e3 / runs;
