@@ -189,18 +189,12 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
     const v = deref(f);
     return [v + 4, u32(v)];
   };
-  const ints = (tbl: Table, i: number): number[] => {
+  // A vector of 4-byte elements, each read by `read` at its position ([] when absent).
+  const elements = <T>(tbl: Table, i: number, read: (at: number) => T): T[] => {
     const v = vector(tbl, i);
     if (!v) return [];
-    const out: number[] = [];
-    for (let k = 0; k < v[1]; k++) out.push(i32(v[0] + 4 * k));
-    return out;
-  };
-  const tables = (tbl: Table, i: number): Table[] => {
-    const v = vector(tbl, i);
-    if (!v) return [];
-    const out: Table[] = [];
-    for (let k = 0; k < v[1]; k++) out.push(table(deref(v[0] + 4 * k)));
+    const out: T[] = [];
+    for (let k = 0; k < v[1]; k++) out.push(read(v[0] + 4 * k));
     return out;
   };
   const scalar = (tbl: Table, i: number, width: 1 | 4, fallback = 0): number => {
@@ -208,18 +202,14 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
     if (f === null) return fallback;
     return width === 1 ? bytes.u8(need(f, 1)) : u32(f);
   };
+  const floatBits = Buffer.alloc(4); // reinterprets one int32 as a float32; reused, the checker is synchronous
   const f32 = (at: number): number => {
-    const b = Buffer.alloc(4);
-    b.writeInt32LE(i32(at));
-    return b.readFloatLE(0);
+    floatBits.writeInt32LE(i32(at));
+    return floatBits.readFloatLE(0);
   };
-  const floats = (tbl: Table, i: number): number[] => {
-    const v = vector(tbl, i);
-    if (!v) return [];
-    const out: number[] = [];
-    for (let k = 0; k < v[1]; k++) out.push(f32(v[0] + 4 * k));
-    return out;
-  };
+  const ints = (tbl: Table, i: number): number[] => elements(tbl, i, i32);
+  const floats = (tbl: Table, i: number): number[] => elements(tbl, i, f32);
+  const tables = (tbl: Table, i: number): Table[] => elements(tbl, i, (at) => table(deref(at)));
 
   const name = (tbl: Table): string | null => {
     const f = tbl.field(0);
