@@ -10,28 +10,11 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const { Interpreter, TfLiteError } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
 const { hostile } = require('./lib/hostile');
-const expected = require('../test/fixtures/expected.json');
+// fixture(): a path in test/fixtures; typed(): fixture values as the TypedArray set() takes
+const { expected, fixture, typed } = require('../test/helpers');
 
-const fixture = (name) => path.join(root, 'test', 'fixtures', name);
 const rounds = Number(process.argv[2] || 3);
 let problems = 0;
-
-function typed(dtype, values) {
-  switch (dtype) {
-    case 'float32': case 'complex64': return Float32Array.from(values);
-    case 'float64': return Float64Array.from(values);
-    case 'int8': return Int8Array.from(values);
-    case 'uint8': return Uint8Array.from(values);
-    case 'bool': return Uint8Array.from(values, (v) => (v ? 1 : 0));
-    case 'int16': return Int16Array.from(values);
-    case 'uint16': return Uint16Array.from(values);
-    case 'int32': return Int32Array.from(values);
-    case 'uint32': return Uint32Array.from(values);
-    case 'int64': return BigInt64Array.from(values, BigInt);
-    case 'uint64': return BigUint64Array.from(values, BigInt);
-    default: return values; // string, float16 (plain numbers)
-  }
-}
 
 function expectError(fn, code) {
   try {

@@ -7,7 +7,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { Interpreter, TfLiteError, loadDelegate } = require('../dist/cjs');
-const { fixture, rejected } = require('./helpers');
+const { fixture, caught, rejected } = require('./helpers');
 const { hostile } = require('../stress/lib/hostile');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-bad-input-'));
@@ -172,12 +172,7 @@ describe('bad input: synchronous API', () => {
   afterEach(healthy);
 
   test.each(SYNC_CASES)('%s', (_, fn, codes) => {
-    let error;
-    try {
-      fn();
-    } catch (e) {
-      error = e;
-    }
+    const error = caught(fn);
     expect(error).toBeInstanceOf(TfLiteError);
     expect([].concat(codes)).toContain(error.code);
     expect(error.message.length).toBeGreaterThan(0);
@@ -301,12 +296,7 @@ describe('bad input: asynchronous API', () => {
     const running = it.invokeAsync({ signal: controller.signal });
     for (const call of [() => it.input(0).data, () => it.invoke(), () => it.allocateTensors(),
       () => it.resizeInput(0, [1, 64]), () => it.getTensor(0), () => it.inputs]) {
-      let error;
-      try {
-        call();
-      } catch (e) {
-        error = e;
-      }
+      const error = caught(call);
       expect(error).toBeInstanceOf(TfLiteError);
       expect(error.code).toBe('ERR_TFLITE_BUSY');
     }

@@ -252,7 +252,7 @@ describe('run', () => {
     expect(json(['run', fixture('quant_int8.tflite'), '-i', file]).outputs.Identity.values).toEqual(want.outputs[0].value);
   });
 
-  (sharpLoads ? test : test.skip)('an image: decoded, resized and normalised with the model metadata, as the same steps in-process', async () => {
+  (sharpLoads() ? test : test.skip)('an image: decoded, resized and normalised with the model metadata, as the same steps in-process', async () => {
     const got = json(['run', fixture('convnet_metadata.tflite'), '-i', IMAGE]);
     expect(got.inputs.input.note).toBe('image 32x32x3, (x - 127.5) / 127.5 (model metadata)');
     const sharp = require('sharp');
@@ -285,7 +285,7 @@ describe('run', () => {
       [['run', add, '-i', temp('bad.npy', 'not numpy'), '-i', '[1,2,3,4]'], 1, 'not a .npy file (bad magic)'],
       [['run', fixture('quant_int8.tflite'), '-i', '[0.5,1,2,3,4,5,6,7]'], 1, "is not a int8 integer (input 'x' is quantized with scale 0.007787281, zero point -1: give the quantized values)"],
       [['run', add, '-i', '[1,2,3,4]', '-i', '[1,2,3,4]', '--top-k', '-1'], 2, "argument '-1' is invalid"],
-      [['run', fixture('quant_int8.tflite'), '-i', IMAGE], 1, sharpLoads
+      [['run', fixture('quant_int8.tflite'), '-i', IMAGE], 1, sharpLoads()
         ? "input 'x' has shape [1,8]: an image input must be"
         : "reading images needs the optional package 'sharp' (npm install sharp)"],
     ];

@@ -9,7 +9,7 @@ const { Interpreter } = require('..');
 const { fixture, expected, sharpLoads } = require('./helpers');
 
 // sharp decodes the images; it does not load on Node < 20.9 (see helpers.sharpLoads).
-const sharp = sharpLoads ? require('sharp') : null;
+const sharp = sharpLoads() ? require('sharp') : null;
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 const IMAGE = path.join(EXAMPLES, 'assets', 'airplane.jpg');
@@ -27,7 +27,7 @@ function directTop5(input, model = fixture('convnet.tflite')) {
   }
 }
 
-(sharpLoads ? describe : describe.skip)('examples/classify-image.js', () => {
+(sharpLoads() ? describe : describe.skip)('examples/classify-image.js', () => {
   // Required here, not at describe time: jest runs a skipped describe's body too, and the example loads sharp.
   let classify;
   beforeAll(() => {

@@ -21,7 +21,7 @@ function typed(dtype, values) {
     case 'uint32': return Uint32Array.from(values);
     case 'int64': return BigInt64Array.from(values, BigInt);
     case 'uint64': return BigUint64Array.from(values, BigInt);
-    case 'string': return values;
+    case 'string': case 'float16': return values; // float16 is written and read as plain numbers
     default: throw new Error(`no typed() for ${dtype}`);
   }
 }
@@ -58,14 +58,19 @@ async function rejected(promise) {
 /**
  * Whether the optional image decoder `sharp` loads here. It is a dev dependency only, and current sharp needs
  * Node >= 20.9: under Debian's Node 18 (the ARM roots of scripts/test-arm.sh) the image tests are skipped.
+ * A function, asked once: only the files with image tests load sharp, not every file that requires these helpers.
  */
-const sharpLoads = (() => {
-  try {
-    require('sharp');
-    return true;
-  } catch {
-    return false;
+let sharpLoaded;
+function sharpLoads() {
+  if (sharpLoaded === undefined) {
+    try {
+      require('sharp');
+      sharpLoaded = true;
+    } catch {
+      sharpLoaded = false;
+    }
   }
-})();
+  return sharpLoaded;
+}
 
 module.exports = { fixtures, fixture, expected, typed, expectValues, caught, rejected, sharpLoads };
