@@ -13,23 +13,17 @@
 // Prints one JSON object.
 const path = require('path');
 const { fillInput } = require('./engines/common');
+const { settledMemory } = require('../stress/lib/settled-memory');
 
 const root = path.resolve(__dirname, '..');
 const { Interpreter } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
 if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
 
 const [model, cyclesText, invokesText, asyncText] = process.argv.slice(2);
-const MB = 1024 * 1024;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 async function sample(done) {
-  for (let i = 0; i < 3; i++) {
-    await turn();
-    global.gc();
-  }
-  await turn();
-  const m = process.memoryUsage();
-  return { done, rss: m.rss / MB, heapTotal: m.heapTotal / MB, heapUsed: m.heapUsed / MB, external: m.external / MB };
+  return { done, ...(await settledMemory()) };
 }
 
 function summarize(samples) {

@@ -11,12 +11,12 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const { Interpreter, TfLiteError } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
 const { hostile } = require('./lib/hostile');
+const { settledMemory } = require('./lib/settled-memory');
 
 if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
 const fixture = (name) => path.join(root, 'test', 'fixtures', name);
 const iterations = Number(process.argv[2] || 2000);
 const warmup = Number(process.argv[3] || 1000); // malloc arenas, thread pools and XNNPACK caches settle first
-const MB = 1024 * 1024;
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 const add = fs.readFileSync(fixture('add.tflite'));
@@ -75,15 +75,10 @@ async function iteration(i) {
 }
 
 async function sample() {
-  for (let k = 0; k < 3; k++) {
-    await turn();
-    global.gc();
-  }
-  await turn();
-  const m = process.memoryUsage();
+  const m = await settledMemory();
   // rss - heapTotal: memory outside V8's heap (the addon, TFLite, malloc). V8 grows its young generation under
   // allocation pressure up to its limit, which moves RSS without any leak; heapUsed tracks the JS side.
-  return { rss: m.rss / MB, native: (m.rss - m.heapTotal) / MB, heapUsed: m.heapUsed / MB, external: m.external / MB };
+  return { rss: m.rss, native: m.rss - m.heapTotal, heapUsed: m.heapUsed, external: m.external };
 }
 
 (async () => {

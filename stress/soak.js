@@ -17,6 +17,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { Worker } = require('worker_threads');
+const { settledMemory } = require('./lib/settled-memory');
 
 const root = path.resolve(__dirname, '..');
 const dist = process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs');
@@ -37,7 +38,6 @@ const WORKERS = flag('workers', 200, 30);
 const outIndex = argv.indexOf('--out');
 const OUT = outIndex >= 0 ? path.resolve(argv[outIndex + 1]) : path.join(__dirname, 'results', 'soak.json');
 
-const MB = 1024 * 1024;
 const fixture = (name) => path.join(root, 'test', 'fixtures', name);
 const addPath = fixture('add.tflite');
 const addBytes = fs.readFileSync(addPath);
@@ -46,13 +46,8 @@ const round = (x) => Math.round(x * 10) / 10;
 let failures = 0;
 
 async function sample(done) {
-  for (let i = 0; i < 3; i++) {
-    await turn();
-    global.gc();
-  }
-  await turn();
-  const m = process.memoryUsage();
-  return { done, rss: round(m.rss / MB), heapUsed: round(m.heapUsed / MB), external: round(m.external / MB) };
+  const m = await settledMemory();
+  return { done, rss: round(m.rss), heapUsed: round(m.heapUsed), external: round(m.external) };
 }
 
 function check(condition, what) {

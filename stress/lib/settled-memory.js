@@ -1,0 +1,18 @@
+'use strict';
+// Memory as it settles once garbage is gone: three event-loop turns each followed by a forced GC (finalizers of
+// dropped interpreters and views run on the turns between), then process.memoryUsage() in MB. Needs --expose-gc.
+// Used by stress/soak.js, stress/bad-input-leak.js and bench/soak.js.
+const MB = 1024 * 1024;
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+async function settledMemory() {
+  for (let i = 0; i < 3; i++) {
+    await turn();
+    global.gc();
+  }
+  await turn();
+  const m = process.memoryUsage();
+  return { rss: m.rss / MB, heapTotal: m.heapTotal / MB, heapUsed: m.heapUsed / MB, external: m.external / MB };
+}
+
+module.exports = { settledMemory };
