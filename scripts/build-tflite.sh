@@ -124,14 +124,28 @@ fetch_all() {  # fetch_all [filter-regex]
   lock_entries | grep -E "${1:-.}" | while read -r sha f suite how; do download "$f" "$suite" "$how"; done
 }
 
+# Our patches to TFLite 2.14.1 (scripts/patches/tensorflow/NNNN-*.patch, applied in order with patch -p1): each
+# opens with the defect it fixes, how it was found and the upstream change it mirrors, if any. The stamp holds the
+# patch set's sha256, so a changed set re-extracts the tree; tar restores the tarball's mtimes and only the patched
+# files are new, so an incremental build recompiles just those.
+PATCHES=$REPO/scripts/patches
+patch_set_sha() { cat "$PATCHES"/tensorflow/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1; }
+
 extract_tensorflow() {
-  [ -f "$TF/.extracted" ] && return 0
+  local want; want=$(patch_set_sha)
+  [ -f "$TF/.extracted" ] && [ "$(cat "$TF/.extracted")" = "$want" ] && return 0
   log "extracting tensorflow"
   rm -rf "$TF" "$S/tf-debian" && mkdir -p "$S/tf-debian"
   tar -xf "$DL/tensorflow_2.14.1+dfsg.orig.tar.xz" -C "$S"
   tar -xf "$DL/tensorflow_2.14.1+dfsg-3.1.debian.tar.xz" -C "$S/tf-debian"
   (cd "$TF" && patch -s -p1 < "$S/tf-debian/debian/patches/disable-ml_dtypes.patch")
-  touch "$TF/.extracted"
+  local p
+  for p in "$PATCHES"/tensorflow/*.patch; do
+    [ -e "$p" ] || continue
+    log "patch $(basename "$p")"
+    (cd "$TF" && patch -s -p1 --no-backup-if-mismatch < "$p") || { echo "patch failed: $p" >&2; exit 1; }
+  done
+  echo "$want" > "$TF/.extracted"
 }
 
 extract_deps() {

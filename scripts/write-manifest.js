@@ -41,6 +41,11 @@ const sources = fs.readFileSync(path.join(repo, 'scripts/tflite-sources.lock'), 
   .filter((l) => l && !l.startsWith('#')).map((l) => l.trim().split(/\s+/))
   .map(([sha, file, suite, how]) => ({ file, sha256: sha, suite, package: how }));
 
+// The patches build-tflite.sh applied to the TFLite source, in order (scripts/patches/tensorflow/).
+const patchDir = path.join(repo, 'scripts/patches/tensorflow');
+const patches = (fs.existsSync(patchDir) ? fs.readdirSync(patchDir) : []).filter((f) => f.endsWith('.patch')).sort()
+  .map((f) => ({ file: `scripts/patches/tensorflow/${f}`, sha256: sha256(path.join(patchDir, f)) }));
+
 const manifest = {
   platform: process.env.PLATFORM,
   tflite: { version: '2.14.1', source: 'Debian tensorflow 2.14.1+dfsg-3.1' },
@@ -53,6 +58,7 @@ const manifest = {
     minimumGlibc: [glibc(lib), glibc(addon)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop(),
   },
   sources,
+  patches,
   nativeSourcesSha256: nativeSourcesHash(repo),
   files: {
     'libtensorflowlite_c.so': { sha256: sha256(lib), bytes: fs.statSync(lib).size },
