@@ -16,9 +16,9 @@
  *     and an operator or a subgraph output reading a tensor that nothing ever writes (not an input, constant,
  *     variable or result: string kernels, WHILE and IF dereference its missing buffer)
  *   - WHILE and IF whose subgraphs do not exist, or take and return other numbers or types of tensors than the node
- *     passes; subgraph inputs listed twice or that are constants (the kernels copy tensors by position into them
+ *     passes; subgraph inputs listed twice, or constants as inputs of a called subgraph (the kernels copy tensors by position into them
  *     without checking)
- *   - element-wise arithmetic whose output type differs from its inputs' (the kernels write the inputs' type)
+ *   - MUL whose output type differs from its inputs' (its kernel reads the inputs as the output's type)
  *   - READ_VARIABLE declaring more elements (or another type) than any value assigned to that variable (the kernel
  *     copies as many bytes as its output declares out of the variable's buffer)
  *   - tensor shapes with negative dimensions or more than 2^31 - 1 elements (TFLite's kernels count in int)
@@ -121,8 +121,12 @@ const SCALED_8BIT_OPS = new Set([
 const UINT8 = 3;
 const INT8 = 9;
 
-// ADD, MUL, SUB, DIV, MAXIMUM, MINIMUM, POW, FLOOR_DIV, FLOOR_MOD, SQUARED_DIFFERENCE: inputs and output share a type.
-const SAME_TYPE_OPS = new Set([0, 18, 41, 42, 55, 57, 78, 90, 95, 99]);
+// MUL: its 2.14.1 kernel keeps the output's declared type and evaluates by it, reading the inputs as that type
+// (past their buffers when they are narrower). ADD, SUB, DIV, MAXIMUM, MINIMUM, POW, FLOOR_DIV, FLOOR_MOD and
+// SQUARED_DIFFERENCE set the output's type from their inputs in Prepare, so a model declaring another output type is
+// valid for them: TensorFlow's own testdata/add_quantized.bin (uint8 ADD, output declared float32) runs in TFLite and
+// in Python, and was refused here until the corpus showed it (test/corpus.test.js).
+const SAME_TYPE_OPS = new Set([18]);
 const WHILE = 119;
 const IF = 118;
 const VAR_HANDLE = 142;
@@ -294,7 +298,10 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
     const operators = tables(sg, 3);
     const constant = (t: number) => constantBuffers[scalar(tensors[t], 2, 4)] === true;
     const variable = (t: number) => scalar(tensors[t], 5, 1) !== 0;
-    const constInput = subgraphInputs.find(constant);
+    // WHILE and IF copy tensors by position into the inputs of the subgraphs they call, without checking: a
+    // constant there is written. The primary subgraph's inputs are only written by the user, and a constant one is
+    // refused by Tensor.set() (TensorFlow's own testdata/test_model.bin has one and TFLite runs it).
+    const constInput = s > 0 ? subgraphInputs.find(constant) : undefined;
     if (constInput !== undefined) return `subgraph ${s} input ${constInput} is a constant of the model`;
     const producer = new Map<number, number>();
     const isInput = new Set(subgraphInputs);
