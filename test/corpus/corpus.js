@@ -90,4 +90,35 @@ function compareOutput(actual, ref) {
   return problems.slice(0, 5);
 }
 
-module.exports = { references, availableModels, modelPath, recipeValues, fillInputs, compareOutput };
+// BuiltinOperator codes used by withOpVersion (schema.fbs).
+const BUILTIN_CODES = { FULLY_CONNECTED: 9 };
+
+/**
+ * A copy of a model with every `op` operator code's stored version set to `version` (the field must be stored,
+ * i.e. the model's version is not the default 1). Walks Model.operator_codes (field 1) of the flatbuffer.
+ */
+function withOpVersion(model, op, version) {
+  const out = Buffer.from(model);
+  const u32 = (at) => out.readUInt32LE(at);
+  const field = (table, index) => {
+    const vtable = table - out.readInt32LE(table);
+    const size = out.readUInt16LE(vtable);
+    const at = 4 + 2 * index < size ? out.readUInt16LE(vtable + 4 + 2 * index) : 0;
+    return at ? table + at : 0;
+  };
+  const root = u32(0);
+  const codes = field(root, 1) + u32(field(root, 1));
+  let changed = 0;
+  for (let i = 0; i < u32(codes); i++) {
+    const entry = codes + 4 + 4 * i;
+    const table = entry + u32(entry);
+    const builtin = field(table, 3) ? out.readInt32LE(field(table, 3)) : out.readInt8(field(table, 0));
+    if (builtin !== BUILTIN_CODES[op] || !field(table, 2)) continue;
+    out.writeInt32LE(version, field(table, 2));
+    changed++;
+  }
+  if (changed === 0) throw new Error(`no stored ${op} version to change`);
+  return out;
+}
+
+module.exports = { references, withOpVersion, availableModels, modelPath, recipeValues, fillInputs, compareOutput };
