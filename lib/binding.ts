@@ -45,6 +45,9 @@ export interface NativeInterpreterOptions {
   xnnpack: { threads: number; flags: number } | null;
   delegates: NativeDelegate[];
   delegateFallback: boolean;
+  /** tflite::LogSeverity for TFLite's own log, set process-wide before the interpreter is created. */
+  logSeverity: number;
+  customOps: { library: string; registerer: string }[];
 }
 
 export interface NativePlannedNode {
@@ -58,6 +61,8 @@ export interface NativeDelegateReport {
   label: string;
   applied: boolean;
   error: string;
+  /** Refused for dynamic-sized tensors: the first such tensor and the model node computing it. */
+  dynamicTensor?: { tensor: number; node: number; op: number; custom: string };
 }
 
 export interface NativeInterpreter extends NativeRunnable {

@@ -11,7 +11,9 @@ export type TfLiteErrorCode =
   | 'ERR_TFLITE_CANCELLED'
   | 'ERR_TFLITE_DELEGATE'
   | 'ERR_TFLITE_ALLOCATE'
-  | 'ERR_TFLITE_INVOKE';
+  | 'ERR_TFLITE_INVOKE'
+  // A call's own arguments or options are wrong (not the model, not a tensor index).
+  | 'ERR_TFLITE_ARGUMENT';
 
 export class TfLiteError extends Error {
   readonly code: TfLiteErrorCode;

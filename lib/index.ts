@@ -5,6 +5,8 @@ import * as path from 'path';
 
 export { Interpreter } from './interpreter';
 export type { InterpreterOptions, XnnpackOptions, TensorDetails, DelegateInfo, PlannedOp } from './interpreter';
+export type { LogLevel } from './log-level';
+export type { CustomOpLibrary } from './custom-ops';
 export type { ModelSource } from './model-source';
 export { SignatureRunner } from './signature-runner';
 export type { InvokeOptions, RunInputs, RunOutputs } from './runnable';

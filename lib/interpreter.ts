@@ -1,6 +1,9 @@
 import { native, NativeInterpreter, NativeModel, NativePlannedNode } from './binding';
-import { BUILTIN_OPS } from './builtin-ops';
+import { customOpLibraries, CustomOpLibrary } from './custom-ops';
 import { Delegate, explainDelegateError } from './delegate';
+import { explainOpVersion } from './op-versions';
+import { describePlacement, opName } from './placement';
+import { LogLevel, logSeverity } from './log-level';
 import type { DType, TypedArray } from './dtype';
 import { TfLiteError } from './errors';
 import { UsageGuard } from './guard';
@@ -27,6 +30,13 @@ export interface InterpreterOptions {
   delegates?: Delegate[];
   /** 'cpu': a delegate that fails to apply leaves its nodes on the CPU, with a process warning. Default 'error'. */
   delegateFallback?: 'cpu' | 'error';
+  /**
+   * TFLite's own stderr log (not errors, which always reach TfLiteError). Process-wide in TFLite: the level of the
+   * interpreter created last holds. Default $TFLITE_RUNTIME_LOG_LEVEL, else 'warning' (no INFO line).
+   */
+  logLevel?: LogLevel;
+  /** Custom op kernels from shared libraries: paths, or { library, registerer } (see docs/CUSTOM_OPS.md). */
+  customOps?: (string | CustomOpLibrary)[];
 }
 
 /** One entry of getInputDetails() / getOutputDetails(), as Python's tf.lite.Interpreter gives it. */
@@ -46,8 +56,13 @@ export interface DelegateInfo {
   applied: boolean;
   /** How many of the model's nodes this delegate took. */
   nodes: number;
-  /** Why it was not applied, when it was not. */
+  /** Why it was not applied, when it was not: what TFLite said, or which tensor made the graph dynamic. */
   error?: string;
+  /**
+   * When it took only part of the graph: the ops left on TFLite's built-in kernels, with their node counts
+   * (e.g. { GATHER: 3 }). Absent when it took everything or was not applied.
+   */
+  leftOnCpu?: Record<string, number>;
 }
 
 export interface PlannedOp {
@@ -98,6 +113,8 @@ function nativeOptions(options: InterpreterOptions) {
     xnnpack,
     delegates: delegates.map((d) => d.native()),
     delegateFallback: options.delegateFallback === 'cpu',
+    logSeverity: logSeverity(options.logLevel),
+    customOps: customOpLibraries(options.customOps),
   };
 }
 
@@ -165,7 +182,7 @@ export class Interpreter extends Runnable {
       return new native.Interpreter(model, settings);
     } catch (error) {
       model.dispose();
-      throw explainDelegateError(error);
+      throw explainOpVersion(explainDelegateError(error));
     }
   }
 
@@ -353,10 +370,12 @@ export class Interpreter extends Runnable {
   /** Every delegate asked for: whether it applied and how many nodes it took. */
   get delegates(): DelegateInfo[] {
     this.guard.check();
-    const plan = this.#native.plan();
-    const reports: DelegateInfo[] = this.#native.delegates().map((report) => {
-      const nodes = plan.filter((n) => n.delegate === report.label).reduce((sum, n) => sum + n.nodes, 0);
-      return { name: report.label, applied: report.applied, nodes, ...(report.error ? { error: report.error } : {}) };
+    const reports = describePlacement(this.#native.plan(), this.#native.delegates(), (index) => {
+      try {
+        return this.#native.describe(index).name;
+      } catch {
+        return '';
+      }
     });
     if (this.#xnnpackSkipped) reports.push({ name: 'xnnpack', applied: false, nodes: 0, error: this.#xnnpackSkipped });
     return reports;
@@ -390,7 +409,7 @@ export class Interpreter extends Runnable {
 }
 
 function plannedOp(node: NativePlannedNode): PlannedOp {
-  return { op: node.custom || BUILTIN_OPS[node.op] || `BUILTIN_${node.op}`, delegate: node.delegate, nodes: node.nodes };
+  return { op: opName(node.op, node.custom), delegate: node.delegate, nodes: node.nodes };
 }
 
 function details(tensor: Tensor): TensorDetails {

@@ -36,7 +36,8 @@ TfLiteStatus GraphInspector::Prepare(TfLiteContext* context, TfLiteDelegate* del
     TfLiteRegistration* registration = nullptr;
     if (context->GetNodeAndRegistration(context, plan->data[i], &node, &registration) != kTfLiteOk) continue;
     PlannedNode planned{registration->builtin_code, registration->custom_name ? registration->custom_name : "",
-                        node->delegate, 0};
+                        node->delegate, 0, plan->data[i], {}};
+    if (node->outputs != nullptr) planned.outputs.assign(node->outputs->data, node->outputs->data + node->outputs->size);
     if (node->delegate != nullptr && node->builtin_data != nullptr) {
       auto* params = static_cast<const TfLiteDelegateParams*>(node->builtin_data);
       planned.replacedNodes = params->nodes_to_replace ? params->nodes_to_replace->size : 0;
@@ -49,6 +50,16 @@ TfLiteStatus GraphInspector::Prepare(TfLiteContext* context, TfLiteDelegate* del
 TfLiteTensor* GraphInspector::Tensor(int index) const {
   if (context_ == nullptr || index < 0 || static_cast<size_t>(index) >= context_->tensors_size) return nullptr;
   return &context_->tensors[index];
+}
+
+DynamicTensor GraphInspector::FirstDynamicOutput() const {
+  for (const PlannedNode& node : first_.plan) {
+    for (int output : node.outputs) {
+      const TfLiteTensor* tensor = Tensor(output);
+      if (tensor != nullptr && tensor->allocation_type == kTfLiteDynamic) return {output, &node};
+    }
+  }
+  return {};
 }
 
 int GraphInspector::IndexOf(const TfLiteTensor* tensor) const {

@@ -15,6 +15,14 @@ struct PlannedNode {
   std::string customName;           // custom op or delegate kernel name
   const TfLiteDelegate* delegate;   // the delegate running this node, or nullptr
   int replacedNodes;                // for delegate kernels: how many original nodes it took
+  int nodeIndex;                    // the node's index in the subgraph
+  std::vector<int> outputs;         // its output tensor indices
+};
+
+// A tensor whose size TFLite only learns while running (kTfLiteDynamic), and the model node computing it.
+struct DynamicTensor {
+  int tensor = -1;                  // -1: none
+  const PlannedNode* producer = nullptr;
 };
 
 class GraphInspector {
@@ -34,6 +42,9 @@ class GraphInspector {
   int ModelTensorCount() const { return first_.tensorCount; }
   const std::vector<PlannedNode>& modelPlan() const { return first_.plan; }
   const std::vector<PlannedNode>& plan() const { return last_.plan; }
+  // The first output of a model node (in execution order) that is dynamic-sized now: why a delegate that supports
+  // static shapes only was refused. After a failed delegation TFLite has prepared the graph up to that node.
+  DynamicTensor FirstDynamicOutput() const;
 
  private:
   struct Phase {

@@ -1,6 +1,7 @@
 #include "interpreter.h"
 
 #include "addon.h"
+#include "custom_ops.h"
 
 
 namespace tflite_node {
@@ -31,7 +32,8 @@ Napi::Function Interpreter::Define(Napi::Env env) {
 }
 
 // info[0]: Model; info[1]: { threads: number, xnnpack: { threads, flags } | null, delegates: Delegate[],
-// delegateFallback: boolean }, validated by lib/interpreter.ts.
+// delegateFallback: boolean, logSeverity: number, customOps: { library, registerer }[] }, validated by
+// lib/interpreter.ts.
 Interpreter::Interpreter(const Napi::CallbackInfo& info) : Runnable<Interpreter>(info) {
   Napi::Env env = info.Env();
   InterpreterCore& core = *core_;
@@ -44,6 +46,15 @@ Interpreter::Interpreter(const Napi::CallbackInfo& info) : Runnable<Interpreter>
   TfLiteInterpreterOptionsSetNumThreads(core.options, options.Get("threads").As<Napi::Number>().Int32Value());
   TfLiteInterpreterOptionsSetErrorReporter(core.options, ErrorReporter::Report, &session.reporter);
   TfLiteInterpreterOptionsEnableCancellation(core.options, true);
+  // TFLite's own log (stderr) is process-wide; each interpreter sets the level it was asked for before TFLite
+  // creates anything that logs (the XNNPACK delegate announces itself at INFO).
+  TfLiteSetMinimumLogSeverity(options.Get("logSeverity").As<Napi::Number>().Int32Value());
+  Napi::Array customOps = options.Get("customOps").As<Napi::Array>();
+  for (uint32_t i = 0; i < customOps.Length(); ++i) {
+    Napi::Object entry = customOps.Get(i).As<Napi::Object>();
+    RegisterCustomOps(env, core.options, entry.Get("library").As<Napi::String>().Utf8Value(),
+                      entry.Get("registerer").As<Napi::String>().Utf8Value());
+  }
   core.interpreter = CatchingTfLite(session.reporter, [&] { return TfLiteInterpreterCreate(core.model->model, core.options); },
                                     static_cast<TfLiteInterpreter*>(nullptr));
   if (core.interpreter == nullptr) {
@@ -126,6 +137,7 @@ void Interpreter::ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Val
       if (status == kTfLiteApplicationError) {
         fallbackText = "the model has dynamic-sized tensors, and the delegate " + delegate->path +
                        " supports static shapes only";
+        NoteDynamicTensor(entry);
       }
       entry.error = core_->session->reporter.Take(fallbackText);
       // A delegate that only supports static shapes prepares every op first; a custom op no kernel resolves
@@ -155,7 +167,10 @@ void Interpreter::ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Val
   TfLiteStatus status = xnn ? Apply(xnn) : kTfLiteError;
   if (status != kTfLiteOk) {
     entry.applied = false;
-    entry.error = core_->session->reporter.Take("XNNPACK was not applied");
+    if (status == kTfLiteApplicationError) NoteDynamicTensor(entry);
+    entry.error = core_->session->reporter.Take(
+        status == kTfLiteApplicationError ? "the model has dynamic-sized tensors, and XNNPACK supports static shapes only"
+                                          : "XNNPACK was not applied");
     if (status == kTfLiteDelegateError) {
       for (TfLiteDelegate* previous : applied) Apply(previous);
     }
@@ -163,6 +178,15 @@ void Interpreter::ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Val
     xnn = nullptr;
   }
   report_.push_back(std::move(entry));
+}
+
+void Interpreter::NoteDynamicTensor(AppliedDelegate& entry) const {
+  DynamicTensor found = core_->inspector.FirstDynamicOutput();
+  if (found.tensor < 0) return;
+  entry.dynamicTensor = found.tensor;
+  entry.dynamicNode = found.producer->nodeIndex;
+  entry.dynamicOp = found.producer->builtinCode;
+  entry.dynamicCustom = found.producer->customName;
 }
 
 namespace {
@@ -239,6 +263,14 @@ Napi::Value Interpreter::Delegates(const Napi::CallbackInfo& info) {
     entry.Set("label", report_[i].label);
     entry.Set("applied", report_[i].applied);
     entry.Set("error", report_[i].error);
+    if (report_[i].dynamicTensor >= 0) {
+      Napi::Object dynamic = Napi::Object::New(env);
+      dynamic.Set("tensor", report_[i].dynamicTensor);
+      dynamic.Set("node", report_[i].dynamicNode);
+      dynamic.Set("op", report_[i].dynamicOp);
+      dynamic.Set("custom", report_[i].dynamicCustom);
+      entry.Set("dynamicTensor", dynamic);
+    }
     out.Set(i, entry);
   }
   return out;

@@ -76,7 +76,14 @@ class Interpreter : public Runnable<Interpreter> {
     const TfLiteDelegate* delegate;
     bool applied;
     std::string error;
+    // Refused for dynamic-sized tensors: the first one, and the node computing it (-1 when not that).
+    int dynamicTensor = -1;
+    int dynamicNode = -1;
+    int dynamicOp = 0;
+    std::string dynamicCustom;
   };
+  // Fills entry's dynamic-tensor fields from what TFLite prepared (after kTfLiteApplicationError).
+  void NoteDynamicTensor(AppliedDelegate& entry) const;
 
   void ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Value xnnpack, bool fallback);
   TfLiteStatus Apply(TfLiteDelegate* delegate);

@@ -2,7 +2,7 @@
 # Rebuilds prebuilds/<platform>/: the addon and libtensorflowlite_c.so beside it (the addon finds it via rpath
 # $ORIGIN), plus manifest.json. Builds the TFLite library first when $TFLITE_ROOT has none (see build-tflite.sh).
 #   usage: scripts/prebuild.sh            (ARCH=x64 | arm64 | armv7; default x64)
-# Also npm's pre-hook of `npm run build`, so it does nothing while the committed prebuild was built from the
+# `npm run prebuilds`. It does nothing while the committed prebuild was built from the
 # checked-out native/ sources (FORCE=1 rebuilds anyway). The committed library is reused unless a local library
 # build exists or REBUILD_LIB=1 asks for one (~8 min on 2 cores).
 set -euo pipefail

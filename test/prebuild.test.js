@@ -18,7 +18,7 @@ describe.each(platforms)('prebuilds/%s', (platform) => {
   const dir = path.join(root, 'prebuilds', platform);
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
 
-  test('was built from the checked-out native/ sources (run `FORCE=1 npm run prebuild` after changing them)', () => {
+  test('was built from the checked-out native/ sources (run `FORCE=1 npm run prebuilds` after changing them)', () => {
     expect(manifest.nativeSourcesSha256).toBe(nativeSourcesHash(root));
   });
 
