@@ -41,6 +41,9 @@ def fill(shape, dtype):
     if np.dtype(dtype).kind == "f":
         i = np.arange(n, dtype=np.int64)
         return (((i * 7919) % 2001) / 1000.0 - 1.0).astype(dtype).reshape(shape)
+    if np.dtype(dtype) in (np.dtype(np.int32), np.dtype(np.int64)):
+        # as bench/engines/common.js: small values (token ids, indices)
+        return ((np.arange(n, dtype=np.int64) * 7919) % 100).astype(dtype).reshape(shape)
     raw = ((np.arange(n * np.dtype(dtype).itemsize, dtype=np.int64) * 31) & 0xFF).astype(np.uint8)
     return raw.view(dtype).reshape(shape)
 

@@ -14,7 +14,7 @@
  *   --json[=FILE]      also write machine-readable results (default bench/results.json; quick: bench/.cache/...)
  *   --no-python        skip Python's tf.lite   (--python forces it on in --quick)
  *   --no-peers         skip the npm peers      (--peers forces them on in --quick)
- *   --sections=LIST    subset of tiny,conv,load,require,async,soak,profile
+ *   --sections=LIST    subset of corpus,tiny,conv,load,require,async,soak,profile
  *   --rounds=N         rounds per comparison (default 6; quick 2)
  *   --max-wait=SEC     wait up to SEC for other CPU work (builds) to finish before each section (default 1200;
  *                      quick 0). Sections measured under load are flagged.
@@ -36,6 +36,7 @@ const { BENCH, ROOT, PEER_NAMES, state, opts, t0Run, notes, note, log, results, 
 const { sleep } = require('./lib/format');
 const { Engine } = require('./lib/engine');
 const { ensureDist, findPython, MODELS, ensureModels, addonFiles, snapshotPackage, ensureCLoop, ensurePeers } = require('./lib/setup');
+const { sectionCorpus } = require('./lib/corpus-section');
 const { sectionTiny, sectionConv, sectionLoad, sectionRequire, sectionAsync, sectionSoak, sectionProfile } = require('./lib/sections');
 const { evaluateTargets } = require('./lib/targets');
 const { machineInfo, report } = require('./lib/report');
@@ -104,6 +105,7 @@ async function main() {
     }
 
     const want = (s) => opts.sections.includes(s);
+    if (want('corpus')) await sectionCorpus(E);
     if (want('tiny')) await sectionTiny(E);
     if (want('conv') && haveConv) await sectionConv(E);
     if (want('load')) await sectionLoad(E);

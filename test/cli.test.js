@@ -110,13 +110,13 @@ describe('inspect', () => {
     expect(got.placement).toBeNull();
   });
 
-  test('placement: XNNPACK takes all 7 convnet nodes; quant_int8 stays on the CPU', () => {
+  test('placement: XNNPACK takes all 7 convnet nodes and the per-channel FULLY_CONNECTED of quant_int8 (patch 0008)', () => {
     const conv = json(['inspect', fixture('convnet.tflite')]).placement;
     expect(conv.delegates).toEqual([{ name: 'xnnpack', applied: true, nodes: 7 }]);
     expect(conv.byType.every((o) => o.cpu === 0 && o.delegated === o.count)).toBe(true);
     expect(conv.plan).toEqual([{ op: 'TfLiteXNNPackDelegate', delegate: 'xnnpack', nodes: 7 }]);
     const quant = json(['inspect', fixture('quant_int8.tflite')]).placement;
-    expect(quant.byType).toEqual([{ op: 'FULLY_CONNECTED', count: 1, cpu: 1, delegated: 0 }]);
+    expect(quant.byType).toEqual([{ op: 'FULLY_CONNECTED', count: 1, cpu: 0, delegated: 1 }]);
   });
 
   test('human output: tables, signatures and placement', () => {
@@ -383,5 +383,17 @@ withPlugin('with a delegate plugin (--delegate)', () => {
     expect(fallback.code).toBe(0);
     expect(JSON.parse(fallback.stdout).outputs.Identity.values).toEqual([3, 5, 7, 9]);
     expect(fallback.stderr).toContain('delegates[0] was not applied, its nodes run on the CPU');
+  });
+});
+
+describe('inspect output stays machine-readable', () => {
+  test('inspect --json 2>&1 is one JSON document (TFLite logs nothing below warnings by default)', () => {
+    const model = path.join(__dirname, 'corpus', 'models', 'testdata', 'dynamic_shapes.bin');
+    const merged = execFileSync('sh', ['-c', `"${process.execPath}" "${CLI}" inspect "${model}" --json 2>&1`],
+      { encoding: 'utf8', env: { ...process.env, TFLITE_RUNTIME_LOG_LEVEL: '' } });
+    const report = JSON.parse(merged);
+    const xnnpack = report.placement.delegates.find((d) => d.name === 'xnnpack');
+    expect(xnnpack.applied).toBe(false);
+    expect(xnnpack.error).toMatch(/tensor #\d+ '.*', computed by node \d+/);
   });
 });

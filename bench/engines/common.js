@@ -7,6 +7,9 @@ const readline = require('readline');
 function fillInput(array) {
   if (array instanceof Float32Array || array instanceof Float64Array) {
     for (let i = 0; i < array.length; i++) array[i] = ((i * 7919) % 2001) / 1000 - 1;
+  } else if (array instanceof Int32Array || array instanceof BigInt64Array) {
+    // Small values: int32/int64 inputs are mostly token ids or indices (test/corpus's transformer embeds them).
+    for (let i = 0; i < array.length; i++) array[i] = array instanceof BigInt64Array ? BigInt((i * 7919) % 100) : (i * 7919) % 100;
   } else {
     const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31) & 0xff;

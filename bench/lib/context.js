@@ -28,7 +28,7 @@ const opts = {
   quiet: Number(option('quiet') || 0.15),
   retryOthers: Number(option('retry-others') || 0.10),
   attempts: Number(option('attempts') || (QUICK ? 1 : 3)),
-  sections: (option('sections') || 'tiny,conv,load,require,async,soak,profile').split(','),
+  sections: (option('sections') || 'corpus,tiny,conv,load,require,async,soak,profile').split(','),
   json: flag('json') || option('json') !== undefined,
 };
 // Only a complete full run writes bench/RESULTS.md / bench/results.json; quick and partial runs write to bench/.cache/.
@@ -54,7 +54,7 @@ function log(...parts) {
 }
 
 /** What the run has found so far; every section writes its part, targets and report read it. */
-const results = { conv: [], tiny: null, load: [], require: null, async: null, soak: null, profile: null };
+const results = { corpus: null, conv: [], tiny: null, load: [], require: null, async: null, soak: null, profile: null };
 /** Machine state per measured unit (load, CPU used by others, 2-thread probe), filled by machine.measured(). */
 const sectionState = {};
 /** Engine child processes alive now (their CPU time counts as this benchmark's own). */

@@ -1,6 +1,7 @@
 'use strict';
 // The printed tables and bench/RESULTS.md.
 
+const { corpusReport } = require('./corpus-section');
 const { execFileSync } = require('child_process');
 const os = require('os');
 const { ROOT, PEER_NAMES, argv, opts, notes, results, sectionState, peerStatus } = require('./context');
@@ -239,6 +240,7 @@ function report(machine, targets) {
       out.push(`- ${n}`);
     }
   }
+  corpusReport(md, out);
   return { text: out.join('\n'), md: md.join('\n') + '\n' };
 }
 

@@ -174,6 +174,10 @@ function human(report, meta) {
     out.push('', 'Delegates');
     out.push(table(p.delegates.map((d) => [d.library ? `${d.name} ${d.library}` : d.name, d.applied ? 'applied' : 'not applied',
       `${d.nodes} of ${report.ops.nodes} nodes`, d.error ? d.error.split('\n')[0] : ''])));
+    for (const d of p.delegates.filter((x) => x.leftOnCpu)) {
+      const left = Object.entries(d.leftOnCpu).map(([op, n]) => `${op} x${n}`).join(', ');
+      out.push(`  ${d.name} left on TFLite's built-in kernels: ${left}`);
+    }
     const kernels = p.plan.filter((n) => n.delegate !== null);
     if (kernels.length > 0) {
       out.push(`  execution plan: ${p.plan.map((n) => (n.delegate ? `[${n.delegate}: ${n.nodes} nodes]` : n.op)).join(' → ')}`);

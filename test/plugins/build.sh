@@ -45,5 +45,9 @@ build "$OUT/libadd_delegate.so" libadd_delegate.so "$HERE/add_delegate.cc"
 build "$OUT/libhalf_plugin.so" libhalf_plugin.so "$HERE/add_delegate.cc" -DTEST_PLUGIN_NO_DESTROY
 build "$OUT/edgetpu/libedgetpu.so.1" libedgetpu.so.1 "$HERE/fake_edgetpu.cc"
 # The op library calls the C API, so it links the library the addon loads (same soname: the loader shares it).
-case "$(uname -m)" in x86_64) PLATFORM=linux-x64 ;; aarch64) PLATFORM=linux-arm64 ;; armv7l|armv8l) PLATFORM=linux-arm ;; esac
+# The target is the compiler's (scripts/test-arm.sh cross-builds these with CXX=<triple>-g++ on the host).
+case "$("$CXX" -dumpmachine)" in
+  x86_64*) PLATFORM=linux-x64 ;; aarch64*) PLATFORM=linux-arm64 ;; arm*) PLATFORM=linux-arm ;;
+  *) PLATFORM=linux-x64 ;;
+esac
 build "$OUT/libdet_op.so" libdet_op.so "$HERE/det_op.cc" -L"$REPO/prebuilds/${PLATFORM:-linux-x64}" -ltensorflowlite_c

@@ -1,0 +1,104 @@
+'use strict';
+// The corpus section: the compatibility corpus's models (test/corpus/: MediaPipe's production models, the TF 2.21
+// converter's output, in every mode) timed per model, ours vs Python tf.lite 2.21 on the same file, input and
+// threads, alternated round by round (bench/lib/compare.js), at 1 and 2 threads; plus cold start (load + allocate +
+// first invoke) alternated the same way. Both sides: write the inputs into the zero-copy views, invoke, copy the
+// outputs out (addon 'sync', Python 'views').
+
+const { opts, note, log, results } = require('./context');
+const { median, sleep } = require('./format');
+const { measured } = require('./machine');
+const { compare } = require('./compare');
+const corpus = require('../../test/corpus/corpus');
+
+// Models with a real workload (TensorFlow's testdata ones are a few microseconds of nothing).
+function corpusModels() {
+  const all = corpus.availableModels().filter((m) => m.source !== 'tensorflow-testdata' &&
+    m.python?.defaultDelegates?.invokes);
+  return opts.quick ? all.filter((m) => m.committed).slice(0, 3) : all;
+}
+
+async function coldStart(E, entry, reps) {
+  const engines = [['addon', E.addon, 'sync'], ['python', E.python, 'views']].filter(([, e]) => e && !e.dead);
+  const acc = Object.fromEntries(engines.map(([k]) => [k, []]));
+  for (let rep = 0; rep < reps; rep++) {
+    const k = rep % engines.length;
+    for (const [key, engine, variant] of engines.slice(k).concat(engines.slice(0, k))) {
+      try {
+        const info = await engine.load(950, 1, true, corpus.modelPath(entry));
+        const first = (await engine.run(950, variant, 1, 1, 0))[0];
+        acc[key].push(info.loadUs + info.allocUs + first);
+        await engine.free(950);
+      } catch (error) {
+        note(`corpus cold start ${entry.file} ${key}: ${error.message.split('\n')[0]}`);
+      }
+      await sleep(20);
+    }
+  }
+  return Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v.length ? median(v) : undefined]));
+}
+
+async function sectionCorpus(E) {
+  const rows = [];
+  let slot = 600;
+  for (const entry of corpusModels()) {
+    for (const threads of opts.quick ? [1] : [1, 2]) {
+      log(`corpus: ${entry.file}, threads ${threads}`);
+      const row = await measured(`corpus ${entry.file} t${threads}`, async () => {
+        const owners = [{ key: 'addon', engine: E.addon }, { key: 'python', engine: E.python }]
+          .map((o) => ({ ...o, threads, xnnpack: true, file: corpus.modelPath(entry), slot: slot++ }))
+          .filter((o) => o.engine && !o.engine.dead);
+        const loads = {};
+        for (const o of owners) {
+          try {
+            loads[o.key] = await o.engine.load(o.slot, threads, true, o.file);
+          } catch (error) {
+            loads[o.key] = { error: error.message.split('\n')[0] };
+            o.engine = null;
+          }
+        }
+        const variants = owners.filter((o) => o.engine).map((o) => ({ key: o.key, engine: o.engine, slot: o.slot,
+          variant: o.key === 'addon' ? 'sync' : 'views', batch: 1 }));
+        const r = await compare(variants, { rounds: opts.rounds, budgetMs: opts.quick ? 60 : 250, minIters: 3,
+          maxIters: 400 });
+        for (const o of owners) if (o.engine) await o.engine.free(o.slot).catch(() => {});
+        const ours = r.addon?.median;
+        const python = r.python?.median;
+        return { model: entry.file, threads, addonUs: ours, pythonUs: python,
+          ratio: ours && python ? ours / python : undefined,
+          xnnpackNodes: loads.addon?.xnnpackNodes, pythonXnnpackNodes: entry.xnnpack?.nodesDelegated,
+          error: r.addon?.error || loads.addon?.error };
+      });
+      if (threads === 1) {
+        row.coldStart = await measured(`corpus cold ${entry.file}`, () => coldStart(E, entry, opts.quick ? 1 : 3));
+      }
+      rows.push(row);
+    }
+  }
+  const geomean = (threads) => {
+    const ratios = rows.filter((r) => r.threads === threads && r.ratio).map((r) => Math.log(r.ratio));
+    return ratios.length ? Math.exp(ratios.reduce((a, b) => a + b, 0) / ratios.length) : undefined;
+  };
+  results.corpus = { rows, geomean1: geomean(1), geomean2: geomean(2) };
+}
+
+/** The section's part of the report: a table per model, ratio ours / Python (below 1: we are faster). */
+function corpusReport(md, out) {
+  const c = results.corpus;
+  if (!c || !c.rows.length) return;
+  const ms = (us) => (us === undefined ? '—' : (us / 1000).toFixed(2));
+  const x = (v) => (v === undefined ? '—' : v.toFixed(2));
+  md.push('', '## Corpus: ours vs Python tf.lite 2.21, same file, input and threads (median ms per call; ratio < 1: ' +
+    'faster than Python)', '');
+  md.push('| model | threads | addon | Python | ours / Python | XNNPACK nodes (ours / Python) | cold start addon / Python (ms) |');
+  md.push('|---|---|---|---|---|---|---|');
+  for (const r of c.rows) {
+    const cold = r.coldStart ? `${ms(r.coldStart.addon)} / ${ms(r.coldStart.python)}` : '';
+    md.push(`| ${r.model.replace(/^(models|\.cache)\//, '')} | ${r.threads} | ${ms(r.addonUs)} | ${ms(r.pythonUs)} | ` +
+      `${x(r.ratio)} | ${r.xnnpackNodes ?? '—'} / ${r.pythonXnnpackNodes ?? '—'} | ${cold} |`);
+  }
+  md.push('', `Geometric mean of ours / Python: 1 thread ${x(c.geomean1)}, 2 threads ${x(c.geomean2)}.`);
+  out.push(`corpus: geometric mean ours/Python 1T ${x(c.geomean1)}, 2T ${x(c.geomean2)} over ${c.rows.length} rows`);
+}
+
+module.exports = { sectionCorpus, corpusReport };
