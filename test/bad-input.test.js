@@ -344,6 +344,9 @@ describe('bad input: no leak on the error paths', () => {
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000 });
     const report = JSON.parse(out.trim().split('\n').pop());
     expect(report.unexpected).toBe(0);
+    // Under AddressSanitizer (stress/asan.sh, TFLITE_ASAN=1, preloaded into this child too) freed memory sits in
+    // ASan's quarantine, so RSS bounds mean nothing (52 MB seen); its LeakSanitizer stage checks these paths instead.
+    if (process.env.TFLITE_ASAN === '1') return;
     expect(report.rssGrowthMb).toBeLessThan(16);
     expect(report.heapGrowthMb).toBeLessThan(2);
   }, 120000);
