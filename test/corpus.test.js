@@ -26,7 +26,11 @@ const XNNPACK_FEWER = {
   'models/testdata/call_once_mul.bin': 0,
 };
 
-const models = corpus.availableModels();
+// 32-bit ARM: TensorFlow's two *_huge_im2col test models need more than the address space Node has there (their
+// outputs alone are 146 MB and 346 MB, beside im2col buffers of the same order); they run on 64-bit platforms.
+const TOO_BIG_FOR_32_BIT = ['models/testdata/conv3d_huge_im2col.bin', 'models/testdata/conv_huge_im2col.bin'];
+const models = corpus.availableModels()
+  .filter((m) => !(process.arch === 'arm' && TOO_BIG_FOR_32_BIT.includes(m.file)));
 
 function run(entry, options = {}) {
   const interpreter = new Interpreter(corpus.modelPath(entry), { threads: 1, ...options });
@@ -55,7 +59,9 @@ describe('compatibility corpus', () => {
       entry.outputs.forEach((ref, j) => {
         const output = interpreter.output(j);
         expect(output.dtype).toBe(ref.dtype);
-        expect(corpus.compareOutput(output.get(), ref)).toEqual([]);
+        // Large numeric outputs through the zero-copy view (no 346 MB copy); the rest as a user reads them.
+        const large = ref.dtype !== 'string' && (ref.count ?? 0) > 1 << 20;
+        expect(corpus.compareOutput(large ? output.data : output.get(), ref)).toEqual([]);
       });
     });
 
