@@ -35,7 +35,7 @@ export interface InterpreterOptions {
    * interpreter created last holds. Default $TFLITE_RUNTIME_LOG_LEVEL, else 'warning' (no INFO line).
    */
   logLevel?: LogLevel;
-  /** Custom op kernels from shared libraries: paths, or { library, registerer } (see docs/CUSTOM_OPS.md). */
+  /** Custom op kernels from shared libraries: paths, or { library, registerer } (README, "Custom ops"). */
   customOps?: (string | CustomOpLibrary)[];
 }
 

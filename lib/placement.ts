@@ -17,7 +17,9 @@ export function describePlacement(plan: NativePlannedNode[], reports: NativeDele
   // Ops still on TFLite's own kernels after every delegate, by name.
   const leftOnCpu: Record<string, number> = {};
   for (const node of plan) {
-    if (node.delegate === null) leftOnCpu[opName(node.op, node.custom)] = (leftOnCpu[opName(node.op, node.custom)] ?? 0) + 1;
+    if (node.delegate !== null) continue;
+    const name = opName(node.op, node.custom);
+    leftOnCpu[name] = (leftOnCpu[name] ?? 0) + 1;
   }
   const partial = Object.keys(leftOnCpu).length > 0;
   return reports.map((report) => {

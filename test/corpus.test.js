@@ -5,6 +5,7 @@
 'use strict';
 const { Interpreter, TfLiteError } = require('..');
 const corpus = require('./corpus/corpus');
+const { caught } = require('./helpers');
 
 // Where this runtime (TFLite 2.14.1 + scripts/patches/) still differs from Python's 2.21, measured; each entry says
 // why. XNNPACK node counts below Python's are pinned exactly, so a regression (fewer) and a fix (more) both show.
@@ -96,33 +97,30 @@ describe('corpus regressions', () => {
     const interpreter = new Interpreter(corpus.modelPath(sparse));
     interpreter.allocateTensors();
     interpreter.resizeInput(0, [1, 64, 64, 3]);
-    let error;
-    try {
-      interpreter.allocateTensors();
-    } catch (e) {
-      error = e;
-    }
+    const error = caught(() => interpreter.allocateTensors());
     expect(error).toBeInstanceOf(TfLiteError);
     expect(error.code).toBe('ERR_TFLITE_ALLOCATE');
     interpreter.dispose();
   });
 
+  // The XNNPACK entry of `interpreter.delegates` for the corpus model whose file ends with `suffix`.
+  const xnnpackReport = (suffix) => {
+    const interpreter = new Interpreter(corpus.modelPath(models.find((m) => m.file.endsWith(suffix))));
+    const report = interpreter.delegates.find((d) => d.name === 'xnnpack');
+    interpreter.dispose();
+    return report;
+  };
+
   test('a model refused by XNNPACK for a dynamic tensor says which tensor and op', () => {
-    const entry = models.find((m) => m.file.endsWith('testdata/dynamic_shapes.bin'));
-    const interpreter = new Interpreter(corpus.modelPath(entry));
-    const xnnpack = interpreter.delegates.find((d) => d.name === 'xnnpack');
+    const xnnpack = xnnpackReport('testdata/dynamic_shapes.bin');
     expect(xnnpack.applied).toBe(false);
     expect(xnnpack.error).toMatch(/dynamic-sized tensors.*: tensor #\d+ '.*', computed by node \d+ \([A-Z_]+\)/);
-    interpreter.dispose();
   });
 
   test('a partly delegated model lists the ops left on the built-in kernels', () => {
-    const entry = models.find((m) => m.file.endsWith('converted/transformer_f32.tflite'));
-    const interpreter = new Interpreter(corpus.modelPath(entry));
-    const xnnpack = interpreter.delegates.find((d) => d.name === 'xnnpack');
+    const xnnpack = xnnpackReport('converted/transformer_f32.tflite');
     expect(xnnpack.applied).toBe(true);
     expect(xnnpack.leftOnCpu).toMatchObject({ GELU: 2, BATCH_MATMUL: 4 });
-    interpreter.dispose();
   });
 
   test('an op version this runtime lacks names the version and what avoids it', () => {
@@ -132,12 +130,7 @@ describe('corpus regressions', () => {
     const fs = require('fs');
     const bytes = Buffer.from(fs.readFileSync(corpus.modelPath(entry)));
     const patched = corpus.withOpVersion(bytes, 'FULLY_CONNECTED', 11);
-    let error;
-    try {
-      new Interpreter(patched);
-    } catch (e) {
-      error = e;
-    }
+    const error = caught(() => new Interpreter(patched));
     expect(error).toBeInstanceOf(TfLiteError);
     expect(error.message).toMatch(/FULLY_CONNECTED' version '11'/);
     expect(error.message).toMatch(/16x8 quantization mode/);

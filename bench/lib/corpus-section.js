@@ -9,6 +9,7 @@ const { opts, note, log, results } = require('./context');
 const { median, sleep } = require('./format');
 const { measured } = require('./machine');
 const { compare } = require('./compare');
+const { loadAll, freeAll } = require('./sections');
 const corpus = require('../../test/corpus/corpus');
 
 // Models with a real workload (TensorFlow's testdata ones are a few microseconds of nothing).
@@ -46,22 +47,13 @@ async function sectionCorpus(E) {
       log(`corpus: ${entry.file}, threads ${threads}`);
       const row = await measured(`corpus ${entry.file} t${threads}`, async () => {
         const owners = [{ key: 'addon', engine: E.addon }, { key: 'python', engine: E.python }]
-          .map((o) => ({ ...o, threads, xnnpack: true, file: corpus.modelPath(entry), slot: slot++ }))
-          .filter((o) => o.engine && !o.engine.dead);
-        const loads = {};
-        for (const o of owners) {
-          try {
-            loads[o.key] = await o.engine.load(o.slot, threads, true, o.file);
-          } catch (error) {
-            loads[o.key] = { error: error.message.split('\n')[0] };
-            o.engine = null;
-          }
-        }
+          .map((o) => ({ ...o, threads, xnnpack: true, file: corpus.modelPath(entry), slot: slot++ }));
+        const loads = await loadAll(owners); // a failed load sets its owner's engine to null
         const variants = owners.filter((o) => o.engine).map((o) => ({ key: o.key, engine: o.engine, slot: o.slot,
           variant: o.key === 'addon' ? 'sync' : 'views', batch: 1 }));
         const r = await compare(variants, { rounds: opts.rounds, budgetMs: opts.quick ? 60 : 250, minIters: 3,
           maxIters: 400 });
-        for (const o of owners) if (o.engine) await o.engine.free(o.slot).catch(() => {});
+        await freeAll(owners);
         const ours = r.addon?.median;
         const python = r.python?.median;
         return { model: entry.file, threads, addonUs: ours, pythonUs: python,

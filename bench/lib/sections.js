@@ -381,4 +381,4 @@ async function sectionProfile(cLoop, python, libFile) {
   });
 }
 
-module.exports = { sectionTiny, sectionConv, sectionLoad, sectionRequire, sectionAsync, sectionSoak, sectionProfile };
+module.exports = { loadAll, freeAll, sectionTiny, sectionConv, sectionLoad, sectionRequire, sectionAsync, sectionSoak, sectionProfile };
