@@ -15,6 +15,7 @@
  *   --no-python        skip Python's tf.lite   (--python forces it on in --quick)
  *   --no-peers         skip the npm peers      (--peers forces them on in --quick)
  *   --sections=LIST    subset of corpus,tiny,conv,load,require,async,soak,profile
+ *   --models=A,B       the corpus section times only models whose file name contains A or B
  *   --rounds=N         rounds per comparison (default 6; quick 2)
  *   --max-wait=SEC     wait up to SEC for other CPU work (builds) to finish before each section (default 1200;
  *                      quick 0). Sections measured under load are flagged.

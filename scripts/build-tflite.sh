@@ -8,7 +8,8 @@
 #   scripts/build-tflite.sh build      fetch, then configure + build + strip into $TFLITE_ROOT/build-$ARCH
 #   scripts/build-tflite.sh lock       print sha256 lines for the downloaded files (to refresh the lock file)
 #
-# env: TFLITE_ROOT (default <repo>/.tflite-build), JOBS (default: nproc), ARCH (x64 | arm64 | armv7; default x64)
+# env: TFLITE_ROOT (default <repo>/.tflite-build), JOBS (default: nproc), ARCH (x64 | arm64 | armv7; default x64),
+#      TFLITE_CLANG (default clang-14: Debian's clang package; the compiler of the whole library, see below)
 #
 # Why Debian: no registry reachable here ships a current TFLite C library, and Debian's source archive has
 # TF 2.14.1 plus every dependency. Traps found on the way (see shared/reference/TFLITE-BUILD-NOTES.md):
@@ -38,13 +39,25 @@ LOG=$ROOT/build-tflite-$ARCH.log
 #    kernels at all, so the GEMMs stay on Eigen/gemmlowp, which this build compiles with NEON; and ruy's headers are
 #    patched to say NEON is off (patch_ruy), or code compiled with -mfpu=neon references kernels the library lacks.
 #  On x64 nothing changes (Eigen/gemmlowp; ruy's AVX paths where TFLite calls ruy).
+# Compiler: clang, for the whole library (TFLite, XNNPACK, their dependencies; the addon stays on g++). XNNPACK's C
+# microkernels are written for, and tuned with, clang: g++ 12 compiles the AVX2 f32 GEMMs (5x16 fma3_broadcast:
+# 10 accumulators + 2 weight vectors + 5 broadcasts = 17 of 16 ymm registers) with an accumulator spilled to the
+# stack inside the k-loop, a store->load chain on every iteration; clang reloads a weight vector instead. Measured
+# on face_detection_short_range (perf, C loop): that kernel was 42% of the run, the library 1.5-1.7x slower than
+# Python's tf.lite 2.21 on the same model (bench/CORPUS.md has the before/after).
+CLANG=${TFLITE_CLANG:-clang-14}
+command -v "$CLANG" >/dev/null && command -v "${CLANG/clang/clang++}" >/dev/null \
+  || { echo "$CLANG / ${CLANG/clang/clang++} not found: apt-get install clang (or set TFLITE_CLANG)" >&2; exit 2; }
 case "$ARCH" in
-  x64)   MULTIARCH=x86_64-linux-gnu;     DEBARCH=amd64; TOOLCHAIN=() ;;
+  x64)   MULTIARCH=x86_64-linux-gnu;     DEBARCH=amd64
+         TOOLCHAIN=(-DCMAKE_C_COMPILER="$CLANG" -DCMAKE_CXX_COMPILER="${CLANG/clang/clang++}") ;;
   arm64) MULTIARCH=aarch64-linux-gnu;    DEBARCH=arm64
-         TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/aarch64.cmake" -DXNNPACK_ENABLE_KLEIDIAI=OFF
+         TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/aarch64.cmake" -DTFLITE_CLANG="$CLANG"
+                    -DXNNPACK_ENABLE_KLEIDIAI=OFF
                     -DTFLITE_ENABLE_RUY=ON) ;;
   armv7) MULTIARCH=arm-linux-gnueabihf;  DEBARCH=armhf
-         TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/armv7.cmake" -DXNNPACK_ENABLE_KLEIDIAI=OFF
+         TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/armv7.cmake" -DTFLITE_CLANG="$CLANG"
+                    -DXNNPACK_ENABLE_KLEIDIAI=OFF
                     -DTFLITE_ENABLE_RUY=OFF) ;;
   *) echo "unknown ARCH=$ARCH (x64 | arm64 | armv7)" >&2; exit 2 ;;
 esac
@@ -201,7 +214,10 @@ build() {
   local B=$ROOT/build-$ARCH
   fetch_all
   mkdir -p "$S"; extract_tensorflow; extract_deps; extract_ruy; patch_ruy
-  mkdir -p "$B"
+  # A build tree configured with another compiler is started afresh (CMake cannot switch compilers in place).
+  local compiler; compiler=$("$CLANG" --version | head -1)
+  if [ -d "$B" ] && [ "$(cat "$B/.compiler" 2>/dev/null)" != "$compiler" ]; then log "new compiler: fresh $B"; rm -rf "$B"; fi
+  mkdir -p "$B"; echo "$compiler" > "$B/.compiler"
   local t0=$SECONDS
   log "configure ($ARCH) in $B"
   local mark; mark=$(wc -l < "$LOG")

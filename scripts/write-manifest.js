@@ -25,6 +25,17 @@ const exported = execFileSync(tool('nm'), ['-D', '--defined-only', lib], { encod
 const glibc = (file) => [...new Set(execFileSync(tool('objdump'), ['-T', file], { encoding: 'utf8' })
   .match(/GLIBC_[0-9.]+/g) ?? [])].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop();
 
+// build-tflite.sh records the compiler of each library build tree; a prebuild that reuses the committed library
+// (no local build) keeps what the committed manifest said.
+function libraryCompiler() {
+  const root = process.env.TFLITE_ROOT || path.join(repo, '.tflite-build');
+  const stamp = path.join(root, `build-${process.env.ARCH}`, '.compiler');
+  if (fs.existsSync(stamp)) return fs.readFileSync(stamp, 'utf8').trim();
+  const previous = path.join(out, 'manifest.json');
+  const old = fs.existsSync(previous) ? JSON.parse(fs.readFileSync(previous, 'utf8')).build?.compiler : undefined;
+  return (typeof old === 'object' ? old.library : old) ?? 'unknown';
+}
+
 // What build-tflite.sh adds for a cross build (its ARM_FLAGS and the toolchain file's target flags).
 function armFlags() {
   const toolchain = { arm64: 'aarch64.cmake', armv7: 'armv7.cmake' }[process.env.ARCH];
@@ -54,7 +65,11 @@ const manifest = {
     flags: ['-DCMAKE_BUILD_TYPE=Release', '-DTFLITE_ENABLE_XNNPACK=ON', '-DXNNPACK_BUILD_ALL_MICROKERNELS=OFF',
       '-DTFLITE_ENABLE_GPU=OFF', '-DTFLITE_ENABLE_NNAPI=OFF', '-DFETCHCONTENT_FULLY_DISCONNECTED=ON',
       ...armFlags(), 'strip --strip-unneeded'],
-    compiler: execFileSync(tool('g++'), ['--version'], { encoding: 'utf8' }).split('\n')[0],
+    // The library is built with clang (build-tflite.sh says why), the addon with g++.
+    compiler: {
+      library: libraryCompiler(),
+      addon: execFileSync(tool('g++'), ['--version'], { encoding: 'utf8' }).split('\n')[0],
+    },
     minimumGlibc: [glibc(lib), glibc(addon)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop(),
   },
   sources,

@@ -30,14 +30,16 @@ const opts = {
   attempts: Number(option('attempts') || (QUICK ? 1 : 3)),
   sections: (option('sections') || 'corpus,tiny,conv,load,require,async,soak,profile').split(','),
   json: flag('json') || option('json') !== undefined,
+  // --models=a,b: the corpus section times only the models whose file name contains one of these.
+  models: option('models')?.split(',').filter(Boolean),
 };
 // Only a complete full run writes bench/RESULTS.md / bench/results.json; quick and partial runs write to bench/.cache/.
-const complete = !QUICK && option('sections') === undefined;
+const complete = !QUICK && option('sections') === undefined && option('models') === undefined;
 const suffix = QUICK ? '-quick' : complete ? '' : '-partial';
 opts.jsonPath = option('json') || path.join(complete ? BENCH : CACHE, `results${suffix}.json`);
 opts.mdPath = path.join(complete ? BENCH : CACHE, `RESULTS${suffix}.md`);
 const unknown = argv.filter((a) => !/^--(quick|json|python|no-python|peers|no-peers|no-wait)$/.test(a) &&
-  !/^--(json|sections|rounds|max-wait|quiet|retry-others|attempts)=/.test(a));
+  !/^--(json|sections|rounds|max-wait|quiet|retry-others|attempts|models)=/.test(a));
 if (unknown.length) {
   console.error(`unknown option(s): ${unknown.join(' ')}\n(see the comment at the top of bench/run.js)`);
   process.exit(2);

@@ -16,6 +16,7 @@ const corpus = require('../../test/corpus/corpus');
 function corpusModels() {
   const all = corpus.availableModels().filter((m) => m.source !== 'tensorflow-testdata' &&
     m.python?.defaultDelegates?.invokes);
+  if (opts.models) return all.filter((m) => opts.models.some((name) => m.file.includes(name)));
   return opts.quick ? all.filter((m) => m.committed).slice(0, 3) : all;
 }
 
