@@ -71,13 +71,36 @@ export function fileBytes(fd: number): ModelBytes {
     }
     return page[at - index * PAGE];
   };
-  const u16 = (at: number) => byte(at) | (byte(at + 1) << 8);
+  // Reads within one page (nearly all of them) go to that page's Buffer directly: the checker makes tens of
+  // thousands of them, and at a process's first model this code runs unoptimized (cold start).
+  const pageOf = (at: number, n: number): Buffer | null => {
+    const index = Math.floor(at / PAGE);
+    if (at + n > (index + 1) * PAGE) return null;
+    byte(at);
+    return pages.get(index) ?? null;
+  };
+  const u16 = (at: number) => pageOf(at, 2)?.readUInt16LE(at % PAGE) ?? (byte(at) | (byte(at + 1) << 8));
   return {
     length,
     u8: byte,
     u16,
-    i32: (at) => u16(at) | (u16(at + 2) << 16),
+    i32: (at) => pageOf(at, 4)?.readInt32LE(at % PAGE) ?? (u16(at) | (u16(at + 2) << 16)),
   };
+}
+
+// One table of the flatbuffer: where it is and where its vtable is. A class rather than an object of closures per
+// table, since a model has thousands of tables (tensors, operators, quantization parameters) and the first model of
+// a process is checked by unoptimized code, where every closure allocated counts (cold start).
+class Table {
+  constructor(private readonly bytes: ModelBytes, private readonly at: number, private readonly vtable: number,
+    private readonly vtableSize: number) {}
+
+  /** The position of field i, or null when absent. The vtable was bounds-checked where the table was found. */
+  field(i: number): number | null {
+    if (4 + 2 * i >= this.vtableSize) return null;
+    const offset = this.bytes.u16(this.vtable + 4 + 2 * i);
+    return offset ? this.at + offset : null;
+  }
 }
 
 // BuiltinOperator codes (TFLite 2.14 schema) whose kernels accept -1 at some input positions.
@@ -173,17 +196,11 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
   const u32 = (at: number): number => bytes.i32(need(at, 4)) >>> 0;
   const i32 = (at: number): number => bytes.i32(need(at, 4));
 
-  interface Table { field(i: number): number | null }
   const table = (t: number): Table => {
     const vt = t - i32(t);
     const size = bytes.u16(need(vt, 2));
-    return {
-      field(i: number) {
-        if (4 + 2 * i >= size) return null;
-        const off = bytes.u16(need(vt + 4 + 2 * i, 2));
-        return off ? t + off : null;
-      },
-    };
+    need(vt, size);
+    return new Table(bytes, t, vt, size);
   };
   const deref = (at: number): number => at + u32(at);
   // A vector field: [position of element 0, length], or null when absent.
@@ -306,7 +323,16 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
     const producer = new Map<number, number>();
     const isInput = new Set(subgraphInputs);
     const used = new Set<number>(ints(sg, 2));
-    for (const op of operators) for (const index of ints(op, 1)) used.add(index);
+    // Each operator's inputs and outputs, read once (several rules below walk them).
+    const opInputs = operators.map((op) => ints(op, 1));
+    const opOutputs = operators.map((op) => ints(op, 2));
+    for (const inputs of opInputs) for (let p = 0; p < inputs.length; p++) used.add(inputs[p]);
+    const outOfRange = (o: number, label: string, list: number[]): string | null => {
+      for (let p = 0; p < list.length; p++) {
+        if (!inRange(list[p])) return `operator ${o}${where} ${label} ${p} is tensor ${list[p]}; the subgraph has ${count}`;
+      }
+      return null;
+    };
     for (let o = 0; o < operators.length; o++) {
       const op = operators[o];
       const opcode = scalar(op, 0, 4);
@@ -315,7 +341,7 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
       }
       const code = codes[opcode];
       const optional = OPTIONAL_INPUTS.get(code);
-      const inputs = ints(op, 1);
+      const inputs = opInputs[o];
       for (let p = 0; p < inputs.length; p++) {
         const index = inputs[p];
         if (index === -1) {
@@ -326,12 +352,9 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
           return `operator ${o}${where} input ${p} is tensor ${index}; the subgraph has ${count}`;
         }
       }
-      const outputs = ints(op, 2);
-      for (const [label, list] of [['output', outputs], ['intermediate', ints(op, 8)]] as const) {
-        for (let p = 0; p < list.length; p++) {
-          if (!inRange(list[p])) return `operator ${o}${where} ${label} ${p} is tensor ${list[p]}; the subgraph has ${count}`;
-        }
-      }
+      const outputs = opOutputs[o];
+      const badOutput = outOfRange(o, 'output', outputs) ?? outOfRange(o, 'intermediate', ints(op, 8));
+      if (badOutput !== null) return badOutput;
       for (const t of outputs) {
         const other = producer.get(t);
         if (other !== undefined) return `tensor ${t}${where} is computed by both operator ${other} and operator ${o}`;
@@ -380,7 +403,8 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
         }
       }
       if (SCALED_8BIT_OPS.has(code)) {
-        for (const t of [...inputs, ...outputs]) {
+        for (let k = 0; k < inputs.length + outputs.length; k++) {
+          const t = k < inputs.length ? inputs[k] : outputs[k - inputs.length];
           if (t >= 0 && (types[t] === UINT8 || types[t] === INT8) && !(scales[t][0] > 0)) {
             return `tensor ${t}${where} is ${types[t] === INT8 ? 'int8' : 'uint8'} without a quantization scale, ` +
               `which ${opName(code)} needs for 8-bit tensors`;
@@ -393,7 +417,9 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
       }
     }
     for (let o = 0; o < operators.length; o++) {
-      for (const t of ints(operators[o], 1)) {
+      const inputs = opInputs[o];
+      for (let p = 0; p < inputs.length; p++) {
+        const t = inputs[p];
         if (t < 0) continue;
         const from = producer.get(t);
         if (from !== undefined && from >= o) {
@@ -422,8 +448,8 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
     const handles = new Map<number, string>();
     for (let o = 0; o < operators.length; o++) {
       const code = codes[scalar(operators[o], 0, 4)];
-      const ins = ints(operators[o], 1);
-      const outs = ints(operators[o], 2);
+      const ins = opInputs[o];
+      const outs = opOutputs[o];
       if (code === VAR_HANDLE && outs.length === 1) {
         const of = operators[o].field(4);
         const options = of !== null && scalar(operators[o], 3, 1) === 111 ? table(deref(of)) : null;
