@@ -60,31 +60,43 @@ const PAGE = 64 * 1024;
 /** Positioned reads of an open file, 64 KiB at a time, each page read once. */
 export function fileBytes(fd: number): ModelBytes {
   const length = fs.fstatSync(fd).size;
-  const pages = new Map<number, Buffer>();
-  const byte = (at: number): number => {
+  const pages = new Map<number, DataView>();
+  // The page of the last read: the checker makes tens of thousands of reads, nearly all next to the previous one,
+  // and at a process's first model this code runs unoptimized (cold start), so the common case is one compare and
+  // one DataView read.
+  let current = -1;
+  let view: DataView = new DataView(new ArrayBuffer(0));
+  const pageAt = (at: number): number => {
     const index = Math.floor(at / PAGE);
-    let page = pages.get(index);
-    if (!page) {
-      page = Buffer.alloc(Math.min(PAGE, length - index * PAGE));
-      fs.readSync(fd, page, 0, page.length, index * PAGE);
-      pages.set(index, page);
+    if (index !== current) {
+      let page = pages.get(index);
+      if (!page) {
+        const bytes = Buffer.alloc(Math.min(PAGE, length - index * PAGE));
+        fs.readSync(fd, bytes, 0, bytes.length, index * PAGE);
+        page = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+        pages.set(index, page);
+      }
+      current = index;
+      view = page;
     }
-    return page[at - index * PAGE];
+    return at - index * PAGE;
   };
-  // Reads within one page (nearly all of them) go to that page's Buffer directly: the checker makes tens of
-  // thousands of them, and at a process's first model this code runs unoptimized (cold start).
-  const pageOf = (at: number, n: number): Buffer | null => {
-    const index = Math.floor(at / PAGE);
-    if (at + n > (index + 1) * PAGE) return null;
-    byte(at);
-    return pages.get(index) ?? null;
+  const u8 = (at: number): number => {
+    const offset = pageAt(at); // first: it may switch `view`
+    return view.getUint8(offset);
   };
-  const u16 = (at: number) => pageOf(at, 2)?.readUInt16LE(at % PAGE) ?? (byte(at) | (byte(at + 1) << 8));
+  const u16 = (at: number): number => {
+    const offset = pageAt(at);
+    return offset + 2 <= view.byteLength ? view.getUint16(offset, true) : u8(at) | (u8(at + 1) << 8);
+  };
   return {
     length,
-    u8: byte,
+    u8,
     u16,
-    i32: (at) => pageOf(at, 4)?.readInt32LE(at % PAGE) ?? (u16(at) | (u16(at + 2) << 16)),
+    i32: (at) => {
+      const offset = pageAt(at);
+      return offset + 4 <= view.byteLength ? view.getInt32(offset, true) : u16(at) | (u16(at + 2) << 16);
+    },
   };
 }
 
@@ -158,6 +170,11 @@ const ASSIGN_VARIABLE = 144;
 
 class Malformed extends Error {}
 
+// Reinterprets one int32 as a float32 (shared: the checker is synchronous). Typed-array stores, not Buffer's
+// write/read methods: a per-channel int8 model has thousands of scales.
+const FLOAT_BITS = new Float32Array(1);
+const FLOAT_BITS_AS_INT = new Int32Array(FLOAT_BITS.buffer);
+
 export interface GraphReport {
   /** What makes the model unusable, or null. */
   problem: string | null;
@@ -223,13 +240,11 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
     if (f === null) return fallback;
     return width === 1 ? bytes.u8(need(f, 1)) : u32(f);
   };
-  const floatBits = Buffer.alloc(4); // reinterprets one int32 as a float32; reused, the checker is synchronous
   const f32 = (at: number): number => {
-    floatBits.writeInt32LE(i32(at));
-    return floatBits.readFloatLE(0);
+    FLOAT_BITS_AS_INT[0] = i32(at);
+    return FLOAT_BITS[0];
   };
   const ints = (tbl: Table, i: number): number[] => elements(tbl, i, i32);
-  const floats = (tbl: Table, i: number): number[] => elements(tbl, i, f32);
   const tables = (tbl: Table, i: number): Table[] => elements(tbl, i, (at) => table(deref(at)));
 
   const name = (tbl: Table): string | null => {
@@ -281,15 +296,20 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
     const inRange = (index: number) => index >= 0 && index < count;
 
     const types: number[] = [];
-    const scales: number[][] = [];
+    // Each tensor's first quantization scale (NaN when it has none). Every scale is checked in place, without an
+    // array per tensor: a per-channel model has tens of thousands of them.
+    const firstScales: number[] = [];
     const shapes: number[][] = [];
     for (let t = 0; t < count; t++) {
       types.push(scalar(tensors[t], 1, 1));
       const qf = tensors[t].field(4);
-      const tensorScales = qf === null ? [] : floats(table(deref(qf)), 2);
-      scales.push(tensorScales);
-      if (tensorScales.some((x) => !Number.isFinite(x) || x < 0)) {
-        return `tensor ${t}${where} has a quantization scale that is not a finite, non-negative number`;
+      const scaleVector = qf === null ? null : vector(table(deref(qf)), 2);
+      firstScales.push(scaleVector && scaleVector[1] > 0 ? f32(scaleVector[0]) : NaN);
+      for (let k = 0; scaleVector && k < scaleVector[1]; k++) {
+        const x = f32(scaleVector[0] + 4 * k);
+        if (!Number.isFinite(x) || x < 0) {
+          return `tensor ${t}${where} has a quantization scale that is not a finite, non-negative number`;
+        }
       }
       const shape = ints(tensors[t], 0);
       shapes.push(shape);
@@ -405,7 +425,7 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
       if (SCALED_8BIT_OPS.has(code)) {
         for (let k = 0; k < inputs.length + outputs.length; k++) {
           const t = k < inputs.length ? inputs[k] : outputs[k - inputs.length];
-          if (t >= 0 && (types[t] === UINT8 || types[t] === INT8) && !(scales[t][0] > 0)) {
+          if (t >= 0 && (types[t] === UINT8 || types[t] === INT8) && !(firstScales[t] > 0)) {
             return `tensor ${t}${where} is ${types[t] === INT8 ? 'int8' : 'uint8'} without a quantization scale, ` +
               `which ${opName(code)} needs for 8-bit tensors`;
           }
