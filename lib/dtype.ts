@@ -94,6 +94,12 @@ export function fromPlainArray(dtype: DType, values: readonly unknown[]): TypedA
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
+/** The float32 whose IEEE 754 bits are `bits` (an int32 as read from a model file). */
+export function floatFromBits(bits: number): number {
+  u32[0] = bits;
+  return f32[0];
+}
+
 /** IEEE 754 half-precision bits of `value`, rounded to nearest even. */
 export function halfBits(value: number): number {
   f32[0] = value;

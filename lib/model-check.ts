@@ -37,6 +37,7 @@
  */
 import * as fs from 'fs';
 import { BUILTIN_OPS } from './builtin-ops';
+import { floatFromBits } from './dtype';
 
 export interface ModelBytes {
   readonly length: number;
@@ -170,11 +171,6 @@ const ASSIGN_VARIABLE = 144;
 
 class Malformed extends Error {}
 
-// Reinterprets one int32 as a float32 (shared: the checker is synchronous). Typed-array stores, not Buffer's
-// write/read methods: a per-channel int8 model has thousands of scales.
-const FLOAT_BITS = new Float32Array(1);
-const FLOAT_BITS_AS_INT = new Int32Array(FLOAT_BITS.buffer);
-
 export interface GraphReport {
   /** What makes the model unusable, or null. */
   problem: string | null;
@@ -240,10 +236,7 @@ function check(bytes: ModelBytes, report: GraphReport): string | null {
     if (f === null) return fallback;
     return width === 1 ? bytes.u8(need(f, 1)) : u32(f);
   };
-  const f32 = (at: number): number => {
-    FLOAT_BITS_AS_INT[0] = i32(at);
-    return FLOAT_BITS[0];
-  };
+  const f32 = (at: number): number => floatFromBits(i32(at));
   const ints = (tbl: Table, i: number): number[] => elements(tbl, i, i32);
   const tables = (tbl: Table, i: number): Table[] => elements(tbl, i, (at) => table(deref(at)));
 

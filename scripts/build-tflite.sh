@@ -46,13 +46,14 @@ LOG=$ROOT/build-tflite-$ARCH.log
 # on face_detection_short_range (perf, C loop): that kernel was 42% of the run, the library 1.5-1.7x slower than
 # Python's tf.lite 2.21 on the same model (bench/CORPUS.md has the before/after).
 CLANG=${TFLITE_CLANG:-clang-14}
+CLANGXX=${CLANG/clang/clang++}
 # (only `build` compiles; `headers`, what CI runs, needs no compiler)
-if [ "${1:-build}" = build ] && ! { command -v "$CLANG" && command -v "${CLANG/clang/clang++}"; } >/dev/null; then
-  echo "$CLANG / ${CLANG/clang/clang++} not found: apt-get install clang (or set TFLITE_CLANG)" >&2; exit 2
+if [ "${1:-build}" = build ] && ! { command -v "$CLANG" && command -v "$CLANGXX"; } >/dev/null; then
+  echo "$CLANG / $CLANGXX not found: apt-get install clang (or set TFLITE_CLANG)" >&2; exit 2
 fi
 case "$ARCH" in
   x64)   MULTIARCH=x86_64-linux-gnu;     DEBARCH=amd64
-         TOOLCHAIN=(-DCMAKE_C_COMPILER="$CLANG" -DCMAKE_CXX_COMPILER="${CLANG/clang/clang++}") ;;
+         TOOLCHAIN=(-DCMAKE_C_COMPILER="$CLANG" -DCMAKE_CXX_COMPILER="$CLANGXX") ;;
   arm64) MULTIARCH=aarch64-linux-gnu;    DEBARCH=arm64
          TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/aarch64.cmake" -DTFLITE_CLANG="$CLANG"
                     -DXNNPACK_ENABLE_KLEIDIAI=OFF

@@ -5,6 +5,7 @@ const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const { nativeSourcesHash } = require('./native-hash');
+const { recipePatches } = require('./patch-set');
 
 const repo = path.join(__dirname, '..');
 const out = process.env.OUT;
@@ -32,8 +33,7 @@ function libraryCompiler() {
   const stamp = path.join(root, `build-${process.env.ARCH}`, '.compiler');
   if (fs.existsSync(stamp)) return fs.readFileSync(stamp, 'utf8').trim();
   const previous = path.join(out, 'manifest.json');
-  const old = fs.existsSync(previous) ? JSON.parse(fs.readFileSync(previous, 'utf8')).build?.compiler : undefined;
-  return (typeof old === 'object' ? old.library : old) ?? 'unknown';
+  return (fs.existsSync(previous) && JSON.parse(fs.readFileSync(previous, 'utf8')).build?.compiler?.library) || 'unknown';
 }
 
 // What build-tflite.sh adds for a cross build (its ARM_FLAGS and the toolchain file's target flags).
@@ -52,10 +52,8 @@ const sources = fs.readFileSync(path.join(repo, 'scripts/tflite-sources.lock'), 
   .filter((l) => l && !l.startsWith('#')).map((l) => l.trim().split(/\s+/))
   .map(([sha, file, suite, how]) => ({ file, sha256: sha, suite, package: how }));
 
-// The patches build-tflite.sh applied to the TFLite source, in order (scripts/patches/tensorflow/).
-const patchDir = path.join(repo, 'scripts/patches/tensorflow');
-const patches = (fs.existsSync(patchDir) ? fs.readdirSync(patchDir) : []).filter((f) => f.endsWith('.patch')).sort()
-  .map((f) => ({ file: `scripts/patches/tensorflow/${f}`, sha256: sha256(path.join(patchDir, f)) }));
+// The patches build-tflite.sh applied to the TFLite source, in order.
+const patches = recipePatches(repo);
 
 const manifest = {
   platform: process.env.PLATFORM,
