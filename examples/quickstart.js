@@ -1,39 +1,85 @@
 #!/usr/bin/env node
-// The Python tf.lite.Interpreter flow, in Node: load, allocate, set inputs, invoke, read outputs.
-//   node examples/quickstart.js [model.tflite]
-// With no argument it runs test/fixtures/convnet.tflite (a small conv net with random weights) on a random image.
+// @ts-check
+// Quick start: a trained model on a real photograph. MediaPipe's BlazeFace short-range face detector
+// (examples/models/face_detection_short_range.tflite, Apache-2.0, from the @mediapipe/face_detection npm package)
+// finds the face in NASA's portrait of astronaut Eileen Collins (examples/assets/astronaut.png, public domain, from
+// Debian's python3-skimage). Prints each detection and writes the photo with the boxes and keypoints drawn on it.
+//
+//   node examples/quickstart.js [image] [--out faces.png] [--threshold 0.5] [--json]
+//
+// Needs sharp for decoding, resizing and drawing (`npm install sharp`; a dev dependency of this repository).
 'use strict';
 const path = require('path');
-const { Interpreter, version } = require('..');
+const { Interpreter, version } = require('tflite-runtime');
 
-const modelPath = process.argv[2] || path.join(__dirname, '..', 'test', 'fixtures', 'convnet.tflite');
-const interpreter = new Interpreter(modelPath, { threads: 2 }); // XNNPACK on by default
-interpreter.allocateTensors();
+const MODEL = path.join(__dirname, 'models', 'face_detection_short_range.tflite');
+const IMAGE = path.join(__dirname, 'assets', 'astronaut.png');
 
-for (const input of interpreter.inputs) {
-  // Fill each input with something of the right type: random floats, small integers, or strings.
-  if (input.dtype === 'string') input.set(Array.from({ length: input.elementCount }, (_, i) => `sample ${i}`));
-  else if (input.dtype.startsWith('float')) input.set(Array.from({ length: input.elementCount }, () => Math.random()));
-  else if (input.dtype === 'int64' || input.dtype === 'uint64') input.set(Array(input.elementCount).fill(1n));
-  else input.set(Array(input.elementCount).fill(1));
+function parseArgs(/** @type {string[]} */ argv) {
+  const options = { image: IMAGE, out: 'quickstart-faces.png', threshold: 0.5, json: false };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--out') options.out = argv[++i];
+    else if (argv[i] === '--threshold') options.threshold = Number(argv[++i]);
+    else if (argv[i] === '--json') options.json = true;
+    else options.image = argv[i];
+  }
+  return options;
 }
 
-const started = process.hrtime.bigint();
-interpreter.invoke();
-const ms = Number(process.hrtime.bigint() - started) / 1e6;
+async function main() {
+  const options = parseArgs(process.argv.slice(2));
+  // These load sharp: required here, so that a missing sharp gets the message at the bottom.
+  const { detectFaces, KEYPOINTS } = require('./lib/blazeface');
+  const { rect, dot, label, drawOnto } = require('./lib/draw');
 
-console.log(`TFLite ${version.tflite}, tflite-runtime ${version.addon}`);
-console.log(`model: ${modelPath}`);
-console.log(`delegates: ${JSON.stringify(interpreter.delegates)}`);
-for (const output of interpreter.outputs) {
-  const values = output.get();
-  const preview = Array.from(values.slice(0, 10), (v) => (typeof v === 'number' ? Number(v.toFixed(4)) : v));
-  console.log(`output ${output.name} ${output.dtype}[${output.shape}]: ${preview.join(', ')}` +
-    `${values.length > 10 ? ', …' : ''}`);
-  if (output.dtype === 'float32' && output.shape.length === 2 && output.shape[0] === 1) {
-    const top = Array.from(values, (v, i) => [v, i]).sort((a, b) => b[0] - a[0])[0];
-    console.log(`top class: ${top[1]} (score ${top[0].toFixed(4)})`);
+  // 1. Load the model and allocate its tensors (XNNPACK is on by default).
+  const interpreter = new Interpreter(MODEL, { threads: 2 });
+  try {
+    interpreter.allocateTensors();
+
+    // 2-4. Letterbox to 128x128 with sharp, scale to [-1, 1] straight into the input tensor, invokeAsync on the libuv
+    // pool, then decode the 896 SSD anchors, keep scores >= threshold and merge overlaps (weighted NMS).
+    const started = performance.now();
+    const result = await detectFaces(interpreter, options.image, { threshold: options.threshold });
+    const ms = performance.now() - started;
+
+    // 5. Draw the boxes and keypoints on the original image.
+    const shapes = result.faces.flatMap((face) => [
+      rect(face.box),
+      ...face.keypoints.map((p) => dot(p)),
+      label({ x: Math.max(0, face.box.x), y: Math.max(0, face.box.y - 20) }, `face ${(face.score * 100).toFixed(0)}%`),
+    ]);
+    await drawOnto(options.image, result, shapes, options.out);
+
+    const round = (/** @type {number} */ v) => Math.round(v * 10) / 10;
+    if (options.json) {
+      console.log(JSON.stringify({ image: options.image, width: result.width, height: result.height, out: options.out,
+        faces: result.faces.map((f) => ({ score: f.score, box: f.box, keypoints: f.keypoints })) }));
+      return;
+    }
+    console.log(`TFLite ${version.tflite}, tflite-runtime ${version.addon}; delegates: ` +
+      interpreter.delegates.map((d) => `${d.name} ${d.applied ? `(${d.nodes} nodes)` : 'not applied'}`).join(', '));
+    console.log(`model: ${path.basename(MODEL)} (BlazeFace short range, trained); ` +
+      `image: ${path.basename(options.image)} ${result.width}x${result.height}`);
+    console.log(`${result.faces.length} face(s) with score >= ${options.threshold} ` +
+      `(pre-process + invoke + post-process: ${ms.toFixed(1)} ms)`);
+    for (const [i, face] of result.faces.entries()) {
+      const b = face.box;
+      console.log(`  face ${i + 1}: score ${face.score.toFixed(3)}, box x=${round(b.x)} y=${round(b.y)} ` +
+        `w=${round(b.width)} h=${round(b.height)} px`);
+      for (const [k, p] of face.keypoints.entries()) {
+        console.log(`    ${KEYPOINTS[k].padEnd(17)} (${round(p.x)}, ${round(p.y)})`);
+      }
+    }
+    console.log(`wrote ${path.resolve(options.out)} (boxes and keypoints drawn)`);
+  } finally {
+    interpreter.dispose();
   }
 }
-console.log(`invoke: ${ms.toFixed(2)} ms`);
-interpreter.dispose();
+
+main().catch((error) => {
+  if (error && error.code === 'MODULE_NOT_FOUND' && /'sharp'/.test(error.message)) {
+    console.error("this example needs sharp to read and draw images: npm install sharp");
+  } else console.error(error && error.code ? `${error.code}: ${error.message}` : error);
+  process.exitCode = 1;
+});

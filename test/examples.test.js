@@ -72,6 +72,71 @@ function directTop5(input, model = fixture('convnet.tflite')) {
   });
 });
 
+// ---- the quick start: BlazeFace on the astronaut photograph -----------------------------------------------------
+
+// Where the face is in examples/assets/astronaut.png (512x512), read off the picture by eye: BlazeFace's box runs
+// from the eyebrows to the chin, about x 178..272, y 80..175; the eyes are near (204, 102) and (247, 107).
+const FACE = { cx: 225, cy: 128, size: 95, rightEye: { x: 204, y: 102 }, leftEye: { x: 247, y: 107 } };
+
+/** RGB of pixel (x, y) of an image file. */
+async function pixelAt(file, x, y) {
+  const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
+  const at = (Math.round(y) * info.width + Math.round(x)) * info.channels;
+  return { rgb: Array.from(data.subarray(at, at + 3)), width: info.width, height: info.height };
+}
+
+(sharpLoads() ? describe : describe.skip)('examples/quickstart.js', () => {
+  let tmp;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quickstart-'));
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  test('finds the one face in the astronaut photograph, where it is, and draws it', async () => {
+    const out = path.join(tmp, 'faces.png');
+    const r = spawnSync(process.execPath, [path.join(EXAMPLES, 'quickstart.js'), '--json', '--out', out],
+      { encoding: 'utf8', timeout: 30000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const { faces, width, height } = JSON.parse(r.stdout);
+    expect([width, height]).toEqual([512, 512]);
+    expect(faces).toHaveLength(1);
+    const [{ score, box, keypoints }] = faces;
+    expect(score).toBeGreaterThan(0.8);
+    expect(Math.abs(box.x + box.width / 2 - FACE.cx)).toBeLessThan(12);
+    expect(Math.abs(box.y + box.height / 2 - FACE.cy)).toBeLessThan(12);
+    expect(Math.abs(box.width - FACE.size)).toBeLessThan(15);
+    expect(Math.abs(box.height - FACE.size)).toBeLessThan(15);
+    expect(Math.hypot(keypoints[0].x - FACE.rightEye.x, keypoints[0].y - FACE.rightEye.y)).toBeLessThan(8);
+    expect(Math.hypot(keypoints[1].x - FACE.leftEye.x, keypoints[1].y - FACE.leftEye.y)).toBeLessThan(8);
+    // The annotated image: the photo's size, the box's cyan (#00e5ff) on its top edge, a photo pixel elsewhere.
+    const edge = await pixelAt(out, box.x + box.width / 2, box.y);
+    expect(edge).toEqual({ rgb: [0, 229, 255], width: 512, height: 512 });
+    const original = await pixelAt(path.join(EXAMPLES, 'assets', 'astronaut.png'), 400, 400);
+    expect((await pixelAt(out, 400, 400)).rgb).toEqual(original.rgb);
+  });
+
+  test('prints the detections as prose by default', () => {
+    const r = spawnSync(process.execPath, [path.join(EXAMPLES, 'quickstart.js'), '--out', path.join(tmp, 'prose.png')],
+      { encoding: 'utf8', timeout: 30000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^1 face\(s\) with score >= 0\.5 /m);
+    expect(r.stdout).toMatch(/^ {2}face 1: score 0\.9\d\d, box x=1[78]\d\.\d y=[78]\d\.\d w=9\d\.\d h=9\d\.\d px$/m);
+    expect(r.stdout).toContain(`wrote ${path.join(tmp, 'prose.png')}`);
+    expect(fs.statSync(path.join(tmp, 'prose.png')).size).toBeGreaterThan(100000);
+  });
+
+  test('weighted NMS merges overlapping boxes by score and keeps apart the ones that do not overlap', () => {
+    const { nonMaxSuppression } = require('../examples/lib/blazeface');
+    const d = (score, x, kx) => ({ score, box: { x, y: 0, width: 1, height: 1 }, keypoints: [{ x: kx, y: 0 }] });
+    const kept = nonMaxSuppression([d(0.6, 0.1, 1), d(0.9, 0, 0), d(0.7, 5, 2)]);
+    expect(kept.map((k) => k.score)).toEqual([0.9, 0.7]);
+    expect(kept[0].box.x).toBeCloseTo((0.9 * 0 + 0.6 * 0.1) / 1.5, 12);
+    expect(kept[0].keypoints[0].x).toBeCloseTo(0.6 / 1.5, 12);
+    expect(kept[1].box.x).toBe(5);
+  });
+});
+
 // ---- the HTTP server and its load script ------------------------------------------------------------------------
 
 function request(url, method = 'GET', body) {
