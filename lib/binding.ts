@@ -88,7 +88,8 @@ export interface NativeDelegate {
 }
 
 export interface NativeBinding {
-  Model: new (source: Buffer | string) => NativeModel;
+  /** adopt: hand the Buffer over (lib/ read it itself); otherwise the addon copies the bytes. */
+  Model: new (source: Buffer | string, adopt?: boolean) => NativeModel;
   Interpreter: new (model: NativeModel, options: NativeInterpreterOptions) => NativeInterpreter;
   SignatureRunner: new (interpreter: NativeInterpreter, key: string) => NativeSignatureRunner;
   Delegate: new (libraryPath: string, keys: string[], values: string[]) => NativeDelegate;

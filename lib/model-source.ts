@@ -1,35 +1,34 @@
 import * as fs from 'fs';
 import { native, NativeModel } from './binding';
 import { TfLiteError } from './errors';
+import { FileLimit, MAX_READ_BYTES, checkRegularFile, readRegularFile } from './file-read';
 import { GraphReport, ModelBytes, bufferBytes, checkModelGraph, fileBytes } from './model-check';
 
 export type ModelSource = string | Buffer | Uint8Array | ArrayBuffer;
 
-/**
- * A Buffer model is not copied: the addon holds the Buffer as long as TFLite needs it. The one exception is a
- * Buffer whose start is not 8-byte aligned (a slice at an odd offset): TFLite reads 64-bit weights in place, so
- * such bytes are copied once into an aligned buffer.
- */
+/** A model in memory as a Buffer over the caller's bytes (no copy here: the addon copies them, see native/model.h). */
 function asModelBuffer(source: Buffer | Uint8Array | ArrayBuffer): Buffer {
-  const bytes = source instanceof ArrayBuffer
-    ? Buffer.from(source)
-    : Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
-  if (bytes.length === 0) throw new TfLiteError('the model buffer is empty', 'ERR_TFLITE_MODEL_INVALID');
-  if (bytes.byteOffset % 8 === 0) return bytes;
-  const aligned = Buffer.alloc(bytes.length);
-  bytes.copy(aligned);
-  return aligned;
+  let bytes: Buffer;
+  try {
+    bytes = source instanceof ArrayBuffer
+      ? Buffer.from(source)
+      : Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  } catch {
+    throw new TfLiteError('the model\'s ArrayBuffer cannot be read (detached?)', 'ERR_TFLITE_MODEL_INVALID');
+  }
+  if (bytes.length === 0) {
+    throw new TfLiteError('the model buffer is empty (or its ArrayBuffer was detached)', 'ERR_TFLITE_MODEL_INVALID');
+  }
+  return bytes;
 }
 
+/** The limits a model file is read under: TFLite's FlatBuffers cannot pass 2 GiB. */
+const MODEL_FILE: FileLimit = { what: 'model file', maxBytes: MAX_READ_BYTES, tooLarge: 'ERR_TFLITE_MODEL_INVALID' };
+
 function checkModelPath(path: string): void {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(path);
-  } catch {
-    throw new TfLiteError(`model file not found: ${path}`, 'ERR_TFLITE_NOT_FOUND');
+  if (checkRegularFile(path, { ...MODEL_FILE, maxBytes: Number.MAX_SAFE_INTEGER }) === 0) {
+    throw new TfLiteError(`the model file is empty: ${path}`, 'ERR_TFLITE_MODEL_INVALID');
   }
-  if (!stat.isFile()) throw new TfLiteError(`not a model file: ${path}`, 'ERR_TFLITE_NOT_FOUND');
-  if (stat.size === 0) throw new TfLiteError(`the model file is empty: ${path}`, 'ERR_TFLITE_MODEL_INVALID');
 }
 
 /** @internal A model already loaded (Interpreter.create reads the file asynchronously first). */
@@ -76,14 +75,27 @@ export function loadModel(source: ModelSource | PreloadedModel): NativeModel {
       throw new TfLiteError('a model in memory must be a Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
     }
     const bytes = asModelBuffer(source);
-    return checkGraph(new native.Model(bytes), () => bufferBytes(bytes));
+    return checkGraph(new native.Model(bytes, false), () => bufferBytes(bytes));
   }
   throw new TfLiteError('a model must be a file path, Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
+}
+
+/**
+ * A model file's bytes, read without blocking the event loop: the one path from a file to a Buffer (readModel,
+ * Interpreter.create, createPool, pool.reload). Every failure is a TfLiteError naming the path: a missing file or
+ * one that is not a regular file is ERR_TFLITE_NOT_FOUND, an empty one or one over 2 GiB - 1 bytes (what one read
+ * returns, and more than a FlatBuffer can address) is ERR_TFLITE_MODEL_INVALID.
+ */
+export async function readModelFile(path: string): Promise<Buffer> {
+  const bytes = await readRegularFile(path, MODEL_FILE);
+  if (bytes.length === 0) throw new TfLiteError(`the model file is empty: ${path}`, 'ERR_TFLITE_MODEL_INVALID');
+  return bytes;
 }
 
 /** The async twin of loadModel: a path is read without blocking the event loop. */
 export async function readModel(source: ModelSource): Promise<NativeModel> {
   if (typeof source !== 'string') return loadModel(source);
-  checkModelPath(source);
-  return loadModel(await fs.promises.readFile(source));
+  const bytes = await readModelFile(source);
+  // Nobody else holds these bytes: the addon adopts them instead of copying.
+  return checkGraph(new native.Model(bytes, true), () => bufferBytes(bytes));
 }

@@ -45,6 +45,7 @@ Napi::Function Delegate::Define(Napi::Env env) {
 // info[0]: library path; info[1]: option keys; info[2]: option values (strings, checked by lib/delegate.ts).
 Delegate::Delegate(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Delegate>(info) {
   Napi::Env env = info.Env();
+  TagObject(env, info.This().As<Napi::Object>(), kDelegateTag);
   auto handle = std::make_shared<DelegateHandle>();
   handle->path = info[0].As<Napi::String>().Utf8Value();
   const std::string& path = handle->path;

@@ -6,6 +6,7 @@
 #include <string>
 #include "tflite.h"
 #include <memory>
+#include "type_tag.h"
 
 namespace tflite_node {
 
@@ -24,7 +25,9 @@ class Delegate : public Napi::ObjectWrap<Delegate> {
  public:
   static Napi::Function Define(Napi::Env env);
   explicit Delegate(const Napi::CallbackInfo& info);
-  static Delegate* Unwrap(Napi::Value value) { return Napi::ObjectWrap<Delegate>::Unwrap(value.As<Napi::Object>()); }
+  static Delegate* Checked(Napi::Env env, Napi::Value value, const std::string& what) {
+    return UnwrapTagged<Delegate>(env, value, kDelegateTag, what);
+  }
 
   // Null once disposed.
   const std::shared_ptr<DelegateHandle>& handle() const { return handle_; }

@@ -38,7 +38,8 @@ Interpreter::Interpreter(const Napi::CallbackInfo& info) : Runnable<Interpreter>
   Napi::Env env = info.Env();
   InterpreterCore& core = *core_;
   Session& session = *core.session;
-  core.model = Model::Unwrap(info[0])->handle();
+  TagObject(env, info.This().As<Napi::Object>(), kInterpreterTag);
+  core.model = Model::Checked(env, info[0])->handle();
   Napi::Object options = info[1].As<Napi::Object>();
   if (!core.model) Throw(env, "ERR_TFLITE_DISPOSED", "the model was disposed");
 
@@ -123,7 +124,7 @@ TfLiteStatus Interpreter::Apply(TfLiteDelegate* delegate) {
 void Interpreter::ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Value xnnpack, bool fallback) {
   std::vector<TfLiteDelegate*> applied;
   for (uint32_t i = 0; i < delegates.Length(); ++i) {
-    std::shared_ptr<DelegateHandle> delegate = Delegate::Unwrap(delegates.Get(i))->handle();
+    std::shared_ptr<DelegateHandle> delegate = Delegate::Checked(env, delegates.Get(i), "delegates[" + std::to_string(i) + "]")->handle();
     if (!delegate) Throw(env, "ERR_TFLITE_DISPOSED", "delegates[" + std::to_string(i) + "] was disposed");
     core_->delegates.push_back(delegate);
     AppliedDelegate entry{"delegates[" + std::to_string(i) + "]", delegate->delegate, true, ""};

@@ -53,8 +53,8 @@ class Interpreter : public Runnable<Interpreter> {
 
   static Napi::Function Define(Napi::Env env);
   explicit Interpreter(const Napi::CallbackInfo& info);
-  static Interpreter* Unwrap(Napi::Value value) {
-    return Napi::ObjectWrap<Interpreter>::Unwrap(value.As<Napi::Object>());
+  static Interpreter* Checked(Napi::Env env, Napi::Value value) {
+    return UnwrapTagged<Interpreter>(env, value, kInterpreterTag, "the interpreter");
   }
 
   // Runnable<Interpreter>

@@ -1,5 +1,8 @@
 #include "model.h"
 
+#include <cstring>
+#include <string>
+
 #include "addon.h"
 
 namespace tflite_node {
@@ -8,18 +11,35 @@ Napi::Function Model::Define(Napi::Env env) {
   return DefineClass(env, "Model", {InstanceMethod("dispose", &Model::Dispose)});
 }
 
-// info[0]: a Buffer (already checked to be non-empty) or a path (already checked to be a readable file).
+// info[0]: a Buffer (already checked to be non-empty) or a path (already checked to be a readable file);
+// info[1]: true to adopt the Buffer (lib/ read it itself and hands it over) rather than copy it.
 Model::Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {
+  Napi::Env env = info.Env();
+  TagObject(env, info.This().As<Napi::Object>(), kModelTag);
   ModelHandle& h = *handle_;
   const char* call;
   if (info[0].IsBuffer()) {
     auto buffer = info[0].As<Napi::Buffer<uint8_t>>();
-    h.env = info.Env();
-    h.envAlive = Addon::Of(info.Env()).alive;
-    napi_create_reference(h.env, buffer, 1, &h.bytes);
+    const uint8_t* bytes = buffer.Data();
+    size_t length = buffer.Length();
+    if (info[1].ToBoolean()) {
+      h.env = env;
+      h.envAlive = Addon::Of(env).alive;
+      napi_create_reference(env, buffer, 1, &h.bytes);
+    } else {
+      // 64-byte aligned: TFLite reads 64-bit weights in place, XNNPACK packs from them with vector loads.
+      size_t rounded = (length + 63) / 64 * 64;
+      h.copy.reset(static_cast<uint8_t*>(std::aligned_alloc(64, rounded)));
+      if (!h.copy) {
+        handle_.reset();
+        Throw(env, "ERR_TFLITE_ALLOCATE", "out of memory: cannot copy a model of " + std::to_string(length) + " bytes");
+      }
+      std::memcpy(h.copy.get(), bytes, length);
+      bytes = h.copy.get();
+    }
     call = "TfLiteModelCreate";
     h.model = CatchingTfLite(h.reporter, [&] {
-      return TfLiteModelCreateWithErrorReporter(buffer.Data(), buffer.Length(), ErrorReporter::Report, &h.reporter);
+      return TfLiteModelCreateWithErrorReporter(bytes, length, ErrorReporter::Report, &h.reporter);
     }, static_cast<TfLiteModel*>(nullptr));
   } else {
     call = "TfLiteModelCreateFromFile";
@@ -31,7 +51,7 @@ Model::Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {
   if (h.model == nullptr) {
     std::string text = h.reporter.Take(std::string(call) + " failed: the bytes are not a valid TFLite model");
     handle_.reset();
-    Throw(info.Env(), "ERR_TFLITE_MODEL_INVALID", text);
+    Throw(env, "ERR_TFLITE_MODEL_INVALID", text);
   }
 }
 

@@ -21,7 +21,8 @@ Napi::Function SignatureRunner::Define(Napi::Env env) {
 // info[0]: Interpreter, info[1]: signature key.
 SignatureRunner::SignatureRunner(const Napi::CallbackInfo& info) : Runnable<SignatureRunner>(info) {
   Napi::Env env = info.Env();
-  core_ = Interpreter::Unwrap(info[0])->core();
+  TagObject(env, info.This().As<Napi::Object>(), kSignatureRunnerTag);
+  core_ = Interpreter::Checked(env, info[0])->core();
   if (core_->interpreter == nullptr) Throw(env, "ERR_TFLITE_DISPOSED", "the interpreter was disposed");
   std::string key = info[1].As<Napi::String>().Utf8Value();
   runner_ = CatchingTfLite(core_->session->reporter,
