@@ -18,8 +18,9 @@ export { Delegate, loadDelegate, loadEdgeTpuDelegate, listEdgeTpus, edgeTpuVersi
 export type { EdgeTpuDevice, EdgeTpuOptions } from './delegate';
 export { TfLiteError } from './errors';
 export type { TfLiteErrorCode } from './errors';
-export { createPool, InterpreterPool } from './pool';
-export type { PoolOptions } from './pool';
+export { createPool, InterpreterPool, ReloadError, MAX_POOL_SIZE } from './pool';
+export type { PoolOptions, ReloadOptions, WarmupCheck, PoolWatchOptions, PoolModel, TensorSignature, ReloadEvent, RetiredEvent, ReloadStage } from './pool';
+export type { ModelWatcher, WatchOptions } from './model-watch';
 export { readModelMetadata, parseLabels, type ModelMetadata, type TfLiteMetadata, type TensorMetadata, type AssociatedFile, type AssociatedFileType, type NormalizationOptions } from './metadata';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { version: string };

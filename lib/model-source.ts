@@ -92,10 +92,16 @@ export async function readModelFile(path: string): Promise<Buffer> {
   return bytes;
 }
 
+/**
+ * @internal A model over bytes that lib/ read (readModelFile) or copied itself and hands to nobody else: the addon
+ * adopts them instead of copying. Several models may adopt the same bytes (a pool's interpreters share one copy).
+ */
+export function adoptModelBytes(bytes: Buffer): PreloadedModel {
+  return new PreloadedModel(checkGraph(new native.Model(bytes, true), () => bufferBytes(bytes)));
+}
+
 /** The async twin of loadModel: a path is read without blocking the event loop. */
 export async function readModel(source: ModelSource): Promise<NativeModel> {
   if (typeof source !== 'string') return loadModel(source);
-  const bytes = await readModelFile(source);
-  // Nobody else holds these bytes: the addon adopts them instead of copying.
-  return checkGraph(new native.Model(bytes, true), () => bufferBytes(bytes));
+  return adoptModelBytes(await readModelFile(source)).model;
 }
