@@ -13,6 +13,9 @@ jest.setTimeout(170000);
 const root = path.join(__dirname, '..');
 const pkg = require('../package.json');
 const MiB = 1024 * 1024;
+// The examples that are published: the quick start, its helpers, its model and photo (plus the other MediaPipe
+// model committed beside it).
+const EXAMPLE_FILES = /^examples\/(quickstart\.js|lib\/[\w-]+\.js|models\/[\w-]+\.tflite|assets\/astronaut\.png)$/;
 
 let tmp;
 let tarball;
@@ -48,25 +51,85 @@ describe('the tarball', () => {
     if (fs.existsSync(path.join(root, 'README.md'))) expect(names.has('README.md')).toBe(true);
   });
 
-  test('holds no tests, models, build trees, sources of the build or examples', () => {
+  test('holds no tests, build trees or sources of the build; of the examples only the quick start and its data', () => {
     const unwanted = files.map((f) => f.path).filter((n) =>
-      /^(test|build|\.tflite-build|node_modules|examples|bench|lib|\.venv|\.ci|coverage)\//.test(n) ||
-      /\.(tflite|o|a|log|tgz)$/.test(n));
+      /^(test|build|\.tflite-build|node_modules|bench|lib|\.venv|\.ci|coverage)\//.test(n) ||
+      (/^examples\//.test(n) && !EXAMPLE_FILES.test(n)) ||
+      (/\.tflite$/.test(n) && !/^examples\/models\//.test(n)) || /\.(o|a|log|tgz)$/.test(n));
     expect(unwanted).toEqual([]);
+    const names = new Set(files.map((f) => f.path));
+    for (const file of ['examples/quickstart.js', 'examples/lib/blazeface.js', 'examples/lib/draw.js',
+      'examples/models/face_detection_short_range.tflite', 'examples/assets/astronaut.png']) {
+      expect({ file, packed: names.has(file) }).toEqual({ file, packed: true });
+    }
   });
 
-  test('size: each platform prebuild under 8 MiB, everything else under 512 KiB', () => {
+  test('size: each platform prebuild under 8 MiB, the examples\' models and photo under 1.5 MiB, docs and licences under 512 KiB, the rest under 512 KiB, all under 10 MiB', () => {
     const platforms = {};
+    let exampleData = 0;
+    let docs = 0;
     let rest = 0;
     for (const { path: name, size } of files) {
       const match = /^prebuilds\/([^/]+)\//.exec(name);
       if (match) platforms[match[1]] = (platforms[match[1]] ?? 0) + size;
+      else if (/^examples\/(models|assets)\//.test(name)) exampleData += size;
+      else if (/^(docs|licenses)\/|^(LICENSE|NOTICE|README\.md)$/.test(name)) docs += size;
       else rest += size;
     }
     expect(Object.keys(platforms)).toContain('linux-x64');
     for (const [platform, size] of Object.entries(platforms)) expect({ platform, over: size > 8 * MiB }).toEqual({ platform, over: false });
+    expect(exampleData).toBeLessThan(1.5 * MiB);
+    expect(docs).toBeLessThan(512 * 1024);
     expect(rest).toBeLessThan(512 * 1024);
-    expect(fs.statSync(tarball).size).toBeLessThan(4 * MiB * Object.keys(platforms).length);
+    expect(fs.statSync(tarball).size).toBeLessThan(Math.min(10 * MiB, 4 * MiB * Object.keys(platforms).length));
+  });
+
+  test('stands alone: LICENSE, NOTICE, a licence folder for every source the library is built from, the docs', () => {
+    const names = new Set(files.map((f) => f.path));
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(fs.readFileSync(path.join(root, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004/);
+    for (const file of ['LICENSE', 'NOTICE', 'licenses/README.md', 'licenses/Apache-2.0.txt', 'licenses/MPL-2.0.txt',
+      'licenses/node-addon-api/LICENSE.md', ...fs.readdirSync(path.join(root, 'docs')).map((f) => `docs/${f}`)]) {
+      expect({ file, packed: names.has(file) }).toEqual({ file, packed: true });
+    }
+    // Every source package in the lock has its Debian copyright file packed, and NOTICE names it.
+    const notice = fs.readFileSync(path.join(root, 'NOTICE'), 'utf8');
+    const lock = fs.readFileSync(path.join(root, 'scripts', 'tflite-sources.lock'), 'utf8');
+    const sources = new Set([...lock.matchAll(/^\S+\s+\S+\s+\S+\s+(?:source:([\w.+-]+)=|deb:lib([\w.+-]+)-dev:)/gm)]
+      .map((m) => m[1] ?? m[2]));
+    expect(sources.size).toBeGreaterThanOrEqual(14);
+    const credited = { tensorflow: 'TensorFlow Lite', xnnpack: 'XNNPACK', abseil: 'Abseil', eigen3: 'Eigen',
+      flatbuffers: 'FlatBuffers', ruy: 'ruy', gemmlowp: 'gemmlowp', cpuinfo: 'cpuinfo', pthreadpool: 'pthreadpool',
+      fp16: 'FP16', fxdiv: 'FXdiv', farmhash: 'FarmHash', 'neon-2-sse': 'NEON_2_SSE', oourafft: 'Ooura' };
+    for (const source of sources) {
+      expect({ source, packed: names.has(`licenses/${source}/debian-copyright`), credited: notice.includes(credited[source]) })
+        .toEqual({ source, packed: true, credited: true });
+    }
+    // The examples' third-party data is credited with its sha256.
+    for (const file of files.map((f) => f.path).filter((n) => /^examples\/(models|assets)\//.test(n))) {
+      const sha = require('crypto').createHash('sha256').update(fs.readFileSync(path.join(root, file))).digest('hex');
+      expect({ file, inNotice: notice.includes(path.basename(file)) && notice.includes(sha) }).toEqual({ file, inNotice: true });
+    }
+  });
+
+  test('links work from the npm page: repository/homepage/bugs set, README\'s relative links point into the tarball', () => {
+    expect(pkg.repository.url).toMatch(/^git\+https:\/\/github\.com\/[\w.-]+\/[\w.-]+\.git$/);
+    const web = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    expect(pkg.homepage).toBe(`${web}#readme`);
+    expect(pkg.bugs.url).toBe(`${web}/issues`);
+    const names = new Set(files.map((f) => f.path));
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    const relative = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1])
+      .filter((link) => !/^(https?:|mailto:|#)/.test(link)).map((link) => link.replace(/#.*$/, ''));
+    expect(relative.length).toBeGreaterThan(0);
+    for (const link of relative) {
+      const target = path.posix.normalize(link);
+      const packed = names.has(target) || [...names].some((n) => n.startsWith(`${target.replace(/\/$/, '')}/`));
+      expect({ link, packed }).toEqual({ link, packed: true });
+    }
+    // Every docs/*.md the CLI's --help names is packed.
+    const help = fs.readFileSync(path.join(root, 'bin', 'tflite-runtime.js'), 'utf8');
+    for (const [doc] of help.matchAll(/docs\/[\w.-]+\.md/g)) expect({ doc, packed: names.has(doc) }).toEqual({ doc, packed: true });
   });
 });
 
@@ -185,5 +248,46 @@ describe('installed into a new project, with no compiler on PATH', () => {
     const wrong = tsc('wrong.ts');
     expect(wrong.status).not.toBe(0);
     expect(wrong.stdout).toMatch(/wrong\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+  });
+
+  // The README's quick start from the installed package: sharp is an optional peer dependency, so it is asked for
+  // by name until it is installed; then the face is found and the annotated photo written into the project.
+  const quickstart = () => path.join(project, 'node_modules', 'tflite-runtime', 'examples', 'quickstart.js');
+
+  test('the quick start without sharp says to install it', () => {
+    const r = node([quickstart()]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe('this example needs sharp to read and draw images: npm install sharp');
+  });
+
+  test('with sharp installed (no compiler), the quick start finds the face and writes the annotated image', () => {
+    const version = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'sharp', 'package.json'), 'utf8')).version;
+    const install = spawnSync(path.join(tmp, 'bin', 'npm'), ['install', `sharp@${version}`, '--prefer-offline', '--no-audit', '--no-fund'],
+      { cwd: project, env, encoding: 'utf8', timeout: 150000 });
+    if (install.status !== 0) throw new Error(`npm install sharp failed (${install.status}):\n${install.stdout}\n${install.stderr}`);
+    const r = node([quickstart()]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^1 face\(s\) with score >= 0\.5 /m);
+    const face = /^ {2}face 1: score (0\.\d+), box x=([\d.]+) y=([\d.]+) w=([\d.]+) h=([\d.]+) px$/m.exec(r.stdout);
+    expect(face).not.toBeNull();
+    const [score, x, y, w, h] = face.slice(1).map(Number);
+    // Where the face is in the photo (see test/examples.test.js): centre (225, 128), about 95 px square.
+    expect(score).toBeGreaterThan(0.8);
+    expect(Math.abs(x + w / 2 - 225)).toBeLessThan(12);
+    expect(Math.abs(y + h / 2 - 128)).toBeLessThan(12);
+    const written = path.join(project, 'quickstart-faces.png');
+    expect(r.stdout).toContain(`wrote ${written}`);
+    expect(fs.readFileSync(written).subarray(1, 4).toString()).toBe('PNG');
+  });
+
+  test('the published examples type-check (// @ts-check) against the published types', () => {
+    const examples = path.join(project, 'node_modules', 'tflite-runtime', 'examples');
+    const js = ['quickstart.js', ...fs.readdirSync(path.join(examples, 'lib')).map((f) => `lib/${f}`)].map((f) => path.join(examples, f));
+    for (const file of js) expect({ file, checked: fs.readFileSync(file, 'utf8').includes('// @ts-check') }).toEqual({ file, checked: true });
+    const r = node([path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--allowJs', '--checkJs',
+      '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
+      '--typeRoots', path.join(root, 'node_modules', '@types'), '--types', 'node', ...js]);
+    expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: '' });
   });
 });

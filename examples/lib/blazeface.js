@@ -161,14 +161,14 @@ function toImage(/** @type {Detection} */ d, /** @type {(p: Point) => Point} */ 
  */
 async function detectFaces(interpreter, image, options = {}) {
   const frame = await letterbox(image, INPUT_SIZE, options);
-  const input = interpreter.input(0);
-  if (input.dtype !== 'float32') throw new Error(`expected a float32 input, got ${input.dtype}`);
-  normalise(frame.pixels, input.data);
+  const input = interpreter.input(0).data; // zero-copy views on TFLite's own buffers
+  if (!(input instanceof Float32Array)) throw new Error('expected a float32 input');
+  normalise(frame.pixels, input);
   await interpreter.invokeAsync();
-  const regressors = interpreter.output('regressors');
-  const classificators = interpreter.output('classificators');
-  if (regressors.dtype !== 'float32' || classificators.dtype !== 'float32') throw new Error('expected float32 outputs');
-  const faces = nonMaxSuppression(decode(regressors.data, classificators.data, options.threshold));
+  const regressors = interpreter.output('regressors').data;
+  const classificators = interpreter.output('classificators').data;
+  if (!(regressors instanceof Float32Array && classificators instanceof Float32Array)) throw new Error('expected float32 outputs');
+  const faces = nonMaxSuppression(decode(regressors, classificators, options.threshold));
   return { width: frame.width, height: frame.height, faces: faces.map((d) => toImage(d, frame.toImage)) };
 }
 
