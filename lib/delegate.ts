@@ -1,6 +1,18 @@
 import * as fs from 'fs';
 import { native, NativeDelegate } from './binding';
+import { describeValue, optionsObject, stringArgument } from './arguments';
 import { TfLiteError } from './errors';
+
+let nativeOf: (delegate: unknown, what: string) => NativeDelegate;
+
+/**
+ * The addon's delegate behind a Delegate, checked by its private field: an object made with
+ * Object.create(Delegate.prototype), or any look-alike, is refused here (and the addon checks its type tag again).
+ * Not exported from lib/index.ts.
+ */
+export function nativeDelegate(delegate: unknown, what: string): NativeDelegate {
+  return nativeOf(delegate, what);
+}
 
 /**
  * A TFLite delegate from an external plugin library (TFLite's external delegate ABI, as Python's load_delegate).
@@ -21,12 +33,17 @@ export class Delegate {
     this.#native = new native.Delegate(libraryPath, keys, keys.map((k) => options[k]));
   }
 
-  /** @internal */
-  native(): NativeDelegate {
-    if (!this.#native || this.#disposed) {
-      throw new TfLiteError(`the delegate ${this.libraryPath} was disposed`, 'ERR_TFLITE_DISPOSED');
-    }
-    return this.#native;
+  static {
+    nativeOf = (delegate, what) => {
+      if (typeof delegate !== 'object' || delegate === null || !(#native in delegate)) {
+        throw new TfLiteError(`${what} is not a loadDelegate() result, got ${describeValue(delegate)}`,
+          'ERR_TFLITE_DELEGATE');
+      }
+      if (!delegate.#native || delegate.#disposed) {
+        throw new TfLiteError(`${what} (${delegate.libraryPath}) was disposed`, 'ERR_TFLITE_DISPOSED');
+      }
+      return delegate.#native;
+    };
   }
 
   get disposed(): boolean {
@@ -81,12 +98,12 @@ export interface EdgeTpuDevice {
 
 /** Edge TPUs libedgetpu can see (edgetpu_list_devices); [] when libedgetpu is not installed. */
 export function listEdgeTpus(libraryPath: string = edgeTpuLibraryPath()): EdgeTpuDevice[] {
-  return native.listEdgeTpus(libraryPath)?.devices ?? [];
+  return native.listEdgeTpus(stringArgument(libraryPath, 'the Edge TPU library path'))?.devices ?? [];
 }
 
 /** The loaded libedgetpu's version string (edgetpu_version()), or null when it is not installed. */
 export function edgeTpuVersion(libraryPath: string = edgeTpuLibraryPath()): string | null {
-  return native.listEdgeTpus(libraryPath)?.version ?? null;
+  return native.listEdgeTpus(stringArgument(libraryPath, 'the Edge TPU library path'))?.version ?? null;
 }
 
 export interface EdgeTpuOptions {
@@ -110,13 +127,15 @@ function describeDevices(devices: EdgeTpuDevice[]): string {
 }
 
 /** Python's load_delegate('libedgetpu.so.1', { device }), with the device checked and a clear error when absent. */
-export function loadEdgeTpuDelegate(settings: EdgeTpuOptions = {}): Delegate {
-  const libraryPath = settings.libraryPath ?? edgeTpuLibraryPath();
+export function loadEdgeTpuDelegate(given?: EdgeTpuOptions): Delegate {
+  const settings = optionsObject(given, 'Edge TPU options');
+  const libraryPath = stringArgument(settings.libraryPath ?? edgeTpuLibraryPath(), 'libraryPath');
   let device = settings.device;
   if (device !== undefined && (typeof device !== 'string' || device === '' || !DEVICE_PATTERN.test(device))) {
-    throw new TfLiteError(`device '${device}': use 'usb', 'pci', 'usb:N', 'pci:N', ':N' or a device path`,
-      'ERR_TFLITE_DELEGATE');
+    throw new TfLiteError(`device ${describeValue(device)}: use 'usb', 'pci', 'usb:N', 'pci:N', ':N' or a device ` +
+      'path', 'ERR_TFLITE_DELEGATE');
   }
+  if (settings.options !== undefined) optionsObject(settings.options, 'Edge TPU options.options');
   if (libraryPath.includes('/') && !fs.existsSync(libraryPath)) {
     throw new TfLiteError(`Edge TPU library not found: ${libraryPath}`, 'ERR_TFLITE_DELEGATE');
   }

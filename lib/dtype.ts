@@ -55,11 +55,21 @@ export function presentFloat16(raw: Uint16Array): TypedArray {
   return new Float16ArrayCtor(raw.buffer, raw.byteOffset, raw.length) as TypedArray;
 }
 
+/**
+ * The TypedArray kind of `value` by its internal slot (%TypedArray%.prototype's toStringTag getter), or undefined
+ * for anything else: not spoofable by an own Symbol.toStringTag, and arrays from another realm (vm contexts, jest)
+ * answer the same. DataViews, Proxies and array-likes are undefined.
+ */
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype),
+  Symbol.toStringTag)!.get! as (this: unknown) => string | undefined;
+export function typedArrayKind(value: unknown): string | undefined {
+  return typedArrayTag.call(value);
+}
+
 export function isAcceptedArray(dtype: DType, value: unknown): boolean {
   const info = TABLE.find((entry) => entry?.name === dtype);
-  if (!info || !ArrayBuffer.isView(value)) return false;
-  // By tag, not instanceof: arrays from another realm (vm contexts, jest) are just as good.
-  const tag = (value as unknown as { [Symbol.toStringTag]?: string })[Symbol.toStringTag];
+  const tag = typedArrayKind(value);
+  if (!info || tag === undefined) return false;
   if (tag === info.array.name) return true;
   // float16 also takes a Float16Array where one exists; bool also takes a Uint8ClampedArray.
   return (dtype === 'float16' && tag === 'Float16Array') || (dtype === 'bool' && tag === 'Uint8ClampedArray');

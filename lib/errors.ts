@@ -12,6 +12,8 @@ export type TfLiteErrorCode =
   | 'ERR_TFLITE_DELEGATE'
   | 'ERR_TFLITE_ALLOCATE'
   | 'ERR_TFLITE_INVOKE'
+  // A write to one of the model's constants (weights live in read-only memory).
+  | 'ERR_TFLITE_READ_ONLY'
   // A call's own arguments or options are wrong (not the model, not a tensor index).
   | 'ERR_TFLITE_ARGUMENT';
 

@@ -32,7 +32,7 @@ function checkStat(path: string, stat: fs.Stats, limit: FileLimit): number {
   if (!stat.isFile()) {
     const kind = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO' : stat.isCharacterDevice()
       ? 'a character device' : stat.isBlockDevice() ? 'a block device' : stat.isSocket() ? 'a socket' : 'not a file';
-    throw new TfLiteError(`${limit.what} must be a regular file; ${path} is ${kind}`, 'ERR_TFLITE_NOT_FOUND');
+    throw new TfLiteError(`not a ${limit.what}: ${path} is ${kind}, not a regular file`, 'ERR_TFLITE_NOT_FOUND');
   }
   if (stat.size > Math.min(limit.maxBytes, MAX_READ_BYTES)) {
     throw new TfLiteError(`${limit.what} ${path} is ${stat.size} bytes, over the limit of ` +

@@ -1,6 +1,7 @@
 import { native, NativeInterpreter, NativeModel, NativePlannedNode } from './binding';
 import { customOpLibraries, CustomOpLibrary } from './custom-ops';
-import { Delegate, explainDelegateError } from './delegate';
+import { argumentError, describeValue, isIndex, optionsObject } from './arguments';
+import { Delegate, explainDelegateError, nativeDelegate } from './delegate';
 import { explainOpVersion } from './op-versions';
 import { describePlacement, opName } from './placement';
 import { LogLevel, logSeverity } from './log-level';
@@ -10,7 +11,7 @@ import { UsageGuard } from './guard';
 import type { GraphReport } from './model-check';
 import { ModelSource, PreloadedModel, graphReports, loadModel, readModel } from './model-source';
 import type { QuantizationParameters } from './quantization';
-import { Runnable } from './runnable';
+import { Runnable, runnableInternals } from './runnable';
 import { SignatureRunner } from './signature-runner';
 import { Tensor, TensorInput } from './tensor';
 
@@ -80,30 +81,47 @@ const XNNPACK_FLAG_QU8 = 0x2;
 function checkThreads(value: unknown, what: string): number {
   if (value === undefined) return 1;
   if (!Number.isInteger(value) || (value as number) < -1 || (value as number) === 0 || (value as number) > 1024) {
-    throw new TfLiteError(`${what} must be a positive integer (or -1 for TFLite's default)`, 'ERR_TFLITE_INDEX');
+    throw argumentError(`${what} must be an integer from 1 to 1024 (or -1 for TFLite's default), got ` +
+      describeValue(value));
   }
   return value as number;
 }
 
-function nativeOptions(options: InterpreterOptions) {
-  if (options === null || typeof options !== 'object') {
-    throw new TfLiteError('options must be an object', 'ERR_TFLITE_INDEX');
+/** Every option checked and read once, into what native/interpreter.cc takes. */
+function nativeOptions(given: InterpreterOptions | undefined) {
+  const options = optionsObject(given, 'interpreter options');
+  try {
+    return readOptions(options);
+  } catch (error) {
+    // A getter or Proxy that throws is the caller's argument error, not ours to pass on untyped.
+    if (error instanceof TfLiteError) throw error;
+    throw argumentError(`the interpreter options cannot be read: ${describeValue(error)}`);
   }
+}
+
+function readOptions(options: InterpreterOptions) {
   const threads = checkThreads(options.threads, 'threads');
   const xnn = options.xnnpack ?? true;
+  if (typeof xnn !== 'boolean' && (typeof xnn !== 'object' || Array.isArray(xnn))) {
+    throw argumentError(`xnnpack must be true, false or { threads?, quantized? }, got ${describeValue(xnn)}`);
+  }
   let xnnpack: { threads: number; flags: number } | null = null;
   if (xnn !== false) {
     const settings: XnnpackOptions = xnn === true ? {} : xnn;
     const quantized = settings.quantized ?? true;
+    if (typeof quantized !== 'boolean') {
+      throw argumentError(`xnnpack.quantized must be a boolean, got ${describeValue(quantized)}`);
+    }
     xnnpack = {
       threads: Math.max(1, checkThreads(settings.threads ?? threads, 'xnnpack.threads')),
       flags: quantized ? XNNPACK_FLAG_QS8 | XNNPACK_FLAG_QU8 : 0,
     };
   }
   const delegates = options.delegates ?? [];
-  if (!Array.isArray(delegates) || delegates.some((d) => !(d instanceof Delegate))) {
+  if (!Array.isArray(delegates)) {
     throw new TfLiteError('delegates must be an array of loadDelegate() results', 'ERR_TFLITE_DELEGATE');
   }
+  const natives = Array.from(delegates as unknown[], (d, i) => nativeDelegate(d, `delegates[${i}]`));
   if (options.delegateFallback !== undefined && options.delegateFallback !== 'cpu' &&
       options.delegateFallback !== 'error') {
     throw new TfLiteError("delegateFallback must be 'cpu' or 'error'", 'ERR_TFLITE_DELEGATE');
@@ -111,7 +129,7 @@ function nativeOptions(options: InterpreterOptions) {
   return {
     threads,
     xnnpack,
-    delegates: delegates.map((d) => d.native()),
+    delegates: natives,
     delegateFallback: options.delegateFallback === 'cpu',
     logSeverity: logSeverity(options.logLevel),
     customOps: customOpLibraries(options.customOps),
@@ -125,6 +143,7 @@ const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodej
  * names as Python's tf.lite.Interpreter, with zero-copy tensor views and an async invoke on the libuv pool.
  */
 export class Interpreter extends Runnable {
+  readonly #guard: UsageGuard;
   readonly #native: NativeInterpreter;
   readonly #model: NativeModel;
   readonly #tensors = new Map<number, Tensor>();
@@ -135,7 +154,7 @@ export class Interpreter extends Runnable {
   /** Why XNNPACK was not even tried on this model (lib/model-check.ts), when it was asked for. */
   #xnnpackSkipped?: string;
 
-  constructor(model: ModelSource, options: InterpreterOptions = {}) {
+  constructor(model: ModelSource, options?: InterpreterOptions) {
     const settings = nativeOptions(options);
     const nativeModel = loadModel(model);
     const report = graphReports.get(nativeModel);
@@ -149,8 +168,17 @@ export class Interpreter extends Runnable {
       hazard = small;
       interpreter = Interpreter.#build(nativeModel, settings);
     }
-    super(interpreter, new UsageGuard());
+    const guard = new UsageGuard();
+    super(interpreter, guard);
+    this.#guard = guard;
     this.#native = interpreter;
+    runnableInternals.attach(this, {
+      namedInputs: () => this.inputs.map((t) => [t.name, t]),
+      namedOutputs: () => this.outputs.map((t) => [t.name, t]),
+      explain: (error) => explainDelegateError(error),
+      checkAllocation: () => this.#checkAllocation(),
+      afterRun: () => { if (this.#disposePending) this.dispose(); },
+    });
     this.#model = nativeModel;
     this.#xnnpackSkipped = hazard;
     for (const report of interpreter.delegates()) {
@@ -187,18 +215,18 @@ export class Interpreter extends Runnable {
   }
 
   /** Like the constructor, but reads a model file without blocking the event loop. */
-  static async create(model: ModelSource, options: InterpreterOptions = {}): Promise<Interpreter> {
+  static async create(model: ModelSource, options?: InterpreterOptions): Promise<Interpreter> {
     nativeOptions(options); // fail fast on bad options, before any I/O
     const nativeModel = await readModel(model);
     return new Interpreter(new PreloadedModel(nativeModel) as unknown as ModelSource, options);
   }
 
   /**
-   * @internal After a resize, TFLite re-prepares the model's own ops (computing every shape) before it re-applies
+   * After a resize, TFLite re-prepares the model's own ops (computing every shape) before it re-applies
    * XNNPACK: a VALID pool whose window no longer fits its input is refused here, before XNNPACK writes past its
    * buffers at invoke (docs/SECURITY.md). Without XNNPACK, TFLite's kernels handle it (an empty output).
    */
-  protected override checkAllocation(): void {
+  #checkAllocation(): void {
     const report = graphReports.get(this.#model);
     const small = report ? Interpreter.#windowLargerThanInput(this.#native, report.validPools) : null;
     if (small) {
@@ -207,38 +235,36 @@ export class Interpreter extends Runnable {
     }
   }
 
-  /** @internal */
-  protected override explain(error: unknown): unknown {
-    return explainDelegateError(error);
-  }
-
   #tensor(index: number): Tensor {
     let tensor = this.#tensors.get(index);
     if (!tensor) {
-      tensor = new Tensor(this.#native, index, index, this.guard, this);
+      tensor = new Tensor(this.#native, index, index, this.#guard, runnableInternals.tracker(this));
       this.#tensors.set(index, tensor);
     }
     return tensor;
   }
 
   get inputs(): Tensor[] {
-    this.guard.check();
+    this.#guard.check();
     this.#inputs ??= this.#native.inputIndices().map((i) => this.#tensor(i));
     return [...this.#inputs];
   }
 
   get outputs(): Tensor[] {
-    this.guard.check();
+    this.#guard.check();
     this.#outputs ??= this.#native.outputIndices().map((i) => this.#tensor(i));
     return [...this.#outputs];
   }
 
   #find(list: Tensor[], which: number | string, kind: string): { tensor: Tensor; position: number } {
     if (typeof which === 'number') {
-      if (!Number.isInteger(which) || which < 0 || which >= list.length) {
+      if (!isIndex(which, list.length)) {
         throw new TfLiteError(`${kind} index ${which} out of range (the model has ${list.length})`, 'ERR_TFLITE_INDEX');
       }
       return { tensor: list[which], position: which };
+    }
+    if (typeof which !== 'string') {
+      throw argumentError(`an ${kind} is named by its position or tensor name, got ${describeValue(which)}`);
     }
     const position = list.findIndex((t) => t.name === which);
     if (position < 0) {
@@ -261,25 +287,18 @@ export class Interpreter extends Runnable {
   /** Changes an input's shape (any dimension); call allocateTensors() before the next invoke. */
   resizeInput(which: number | string, shape: readonly number[]): void {
     const { position } = this.#find(this.inputs, which, 'input');
-    this.resizeSlot(position, shape);
-  }
-
-  /** @internal */
-  protected namedInputs(): [string, Tensor][] {
-    return this.inputs.map((t) => [t.name, t]);
-  }
-
-  /** @internal */
-  protected namedOutputs(): [string, Tensor][] {
-    return this.outputs.map((t) => [t.name, t]);
+    runnableInternals.resize(this, position, shape);
   }
 
   // ---- Python porting layer -------------------------------------------------------------------------------------
 
   #checkedTensor(index: number): Tensor {
-    this.guard.check();
+    this.#guard.check();
     const count = this.#native.tensorCount();
-    if (!Number.isInteger(index) || index < 0 || index >= count) {
+    if (typeof index !== 'number') {
+      throw argumentError(`a tensor index is a number, got ${describeValue(index)}`);
+    }
+    if (!isIndex(index, count)) {
       throw new TfLiteError(`tensor index ${index} out of range (the model has ${count} tensors)`, 'ERR_TFLITE_INDEX');
     }
     return this.#tensor(index);
@@ -317,13 +336,13 @@ export class Interpreter extends Runnable {
 
   /** Tensors in the model's primary subgraph (as Python counts them; kernels may add temporaries after these). */
   get tensorCount(): number {
-    this.guard.check();
+    this.#guard.check();
     return this.#native.modelTensorCount();
   }
 
   /** Signature keys, in the model's order. */
   get signatures(): string[] {
-    this.guard.check();
+    this.#guard.check();
     return this.#native.signatureKeys();
   }
 
@@ -339,15 +358,15 @@ export class Interpreter extends Runnable {
 
   /** A runner for one signature: named inputs and outputs, its own allocation and invoke. */
   getSignatureRunner(key: string): SignatureRunner {
-    this.guard.check();
-    if (typeof key !== 'string') throw new TfLiteError('a signature key is a string', 'ERR_TFLITE_NOT_FOUND');
+    this.#guard.check();
+    if (typeof key !== 'string') throw argumentError(`a signature key is a string, got ${describeValue(key)}`);
     let runner = this.#runners.get(key);
     if (!runner) {
       if (!this.signatures.includes(key)) {
         throw new TfLiteError(`no signature '${key}'; signatures are: ${this.signatures.join(', ') || '(none)'}`,
           'ERR_TFLITE_NOT_FOUND');
       }
-      runner = new SignatureRunner(new native.SignatureRunner(this.#native, key), key, this.guard);
+      runner = new SignatureRunner(new native.SignatureRunner(this.#native, key), key, this.#guard);
       this.#runners.set(key, runner);
     }
     return runner;
@@ -357,19 +376,19 @@ export class Interpreter extends Runnable {
 
   /** The ops as TFLite runs them, after delegation. */
   get executionPlan(): PlannedOp[] {
-    this.guard.check();
+    this.#guard.check();
     return this.#native.plan().map(plannedOp);
   }
 
   /** The model's own ops in execution order, before any delegate took them. */
   get modelOps(): string[] {
-    this.guard.check();
+    this.#guard.check();
     return this.#native.modelPlan().map((node) => plannedOp(node).op);
   }
 
   /** Every delegate asked for: whether it applied and how many nodes it took. */
   get delegates(): DelegateInfo[] {
-    this.guard.check();
+    this.#guard.check();
     const reports = describePlacement(this.#native.plan(), this.#native.delegates(), (index) => {
       try {
         return this.#native.describe(index).name;
@@ -385,15 +404,15 @@ export class Interpreter extends Runnable {
 
   /** Frees the interpreter now (idempotent). During an async run, it is freed when the run ends. */
   dispose(): void {
-    if (this.guard.disposed && !this.#disposePending) return;
-    if (this.guard.busy) {
-      this.guard.disposed = true;
+    if (this.#guard.disposed && !this.#disposePending) return;
+    if (this.#guard.busy) {
+      this.#guard.disposed = true;
       this.#disposePending = true;
       return;
     }
-    this.guard.disposed = true;
+    this.#guard.disposed = true;
     this.#disposePending = false;
-    this.guard.generation++;
+    this.#guard.generation++;
     this.#native.dispose();
     this.#model.dispose();
   }
@@ -402,10 +421,6 @@ export class Interpreter extends Runnable {
     this.dispose();
   }
 
-  /** @internal */
-  protected override afterRun(): void {
-    if (this.#disposePending) this.dispose();
-  }
 }
 
 function plannedOp(node: NativePlannedNode): PlannedOp {

@@ -4,9 +4,10 @@
  * associated files (labels.txt, vocab.txt, ...) that TFLite Support's MetadataPopulator zips onto the end of the
  * model file. A small bounds-checked flatbuffer reader, no generated code: only the fields read here are decoded.
  */
-import * as fs from 'fs';
 import * as zlib from 'zlib';
+import { argumentError, describeValue } from './arguments';
 import { TfLiteError } from './errors';
+import { MAX_READ_BYTES, readRegularFileSync } from './file-read';
 
 export type AssociatedFileType =
   | 'UNKNOWN' | 'DESCRIPTIONS' | 'TENSOR_AXIS_LABELS' | 'TENSOR_VALUE_LABELS' | 'TENSOR_AXIS_SCORE_CALIBRATION'
@@ -301,6 +302,7 @@ function pickLabels(tflite: TfLiteMetadata | null, files: Record<string, Buffer>
 
 /** Lines of a labels file (a final newline does not make an empty label; \r\n is accepted). */
 export function parseLabels(text: string): string[] {
+  if (typeof text !== 'string') throw argumentError(`parseLabels() takes the file's text, got ${describeValue(text)}`);
   const lines = text.split(/\r?\n/);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   return lines;
@@ -314,12 +316,9 @@ export function parseLabels(text: string): string[] {
 export function readModelMetadata(model: string | Buffer | Uint8Array | ArrayBuffer): ModelMetadata {
   let bytes: Buffer;
   if (typeof model === 'string') {
-    try {
-      bytes = fs.readFileSync(model);
-    } catch {
-      throw new TfLiteError(`model file not found: ${model}`, 'ERR_TFLITE_NOT_FOUND');
-    }
+    bytes = readRegularFileSync(model, { what: 'model file', maxBytes: MAX_READ_BYTES, tooLarge: 'ERR_TFLITE_MODEL_INVALID' });
   } else if (model instanceof ArrayBuffer) {
+    if (model.byteLength === 0) throw new TfLiteError('the model buffer is empty (or detached)', 'ERR_TFLITE_MODEL_INVALID');
     bytes = Buffer.from(model);
   } else if (model instanceof Uint8Array) {
     bytes = Buffer.isBuffer(model) ? model : Buffer.from(model.buffer, model.byteOffset, model.byteLength);

@@ -451,7 +451,10 @@ export class InterpreterPool extends EventEmitter {
     return watcher;
   }
 
-  /** Frees every interpreter (each one as soon as its current run ends), stops watches, rejects waiting runs. */
+  /**
+   * Frees every interpreter (one running finishes its run first, and that run resolves), stops watches, rejects
+   * runs waiting for an interpreter and a reload in progress.
+   */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
@@ -459,8 +462,10 @@ export class InterpreterPool extends EventEmitter {
     for (const waiter of this.#waiting.splice(0)) {
       waiter.reject(new TfLiteError('the pool was disposed', 'ERR_TFLITE_DISPOSED'));
     }
-    for (const generation of this.#generations) {
-      for (const interpreter of generation.interpreters) interpreter.dispose();
+    // Runs in flight keep their interpreter until they end (and return their outputs); #release frees it then.
+    for (const generation of [...this.#generations]) {
+      for (const interpreter of generation.idle.splice(0)) interpreter.dispose();
+      if (generation.running === 0) this.#retire(generation);
     }
   }
 
@@ -478,6 +483,12 @@ async function warmUp(interpreters: Interpreter[], warmup: true | RunInputs | Wa
   await Promise.all(interpreters.map(async (interpreter) => {
     let outputs: RunOutputs;
     if (spec.inputs === undefined) {
+      // Zeros: a fresh arena holds whatever was there (a loop count read from it could be anything).
+      for (const tensor of interpreter.inputs) {
+        if (tensor.dtype === 'string') tensor.set(new Array(tensor.shape.reduce((a, b) => a * b, 1)).fill(''));
+        else if (tensor.data instanceof BigInt64Array || tensor.data instanceof BigUint64Array) tensor.data.fill(0n);
+        else tensor.data.fill(0);
+      }
       await interpreter.invokeAsync();
       outputs = Object.fromEntries(interpreter.outputs.map((t) => [t.name, t.get()]));
     } else {

@@ -1,8 +1,18 @@
 import type { NativeRunnable } from './binding';
 import type { TypedArray } from './dtype';
+import { argumentError, describeValue, optionsObject } from './arguments';
 import { TfLiteError, captureCallSite, withCallSite } from './errors';
 import type { UsageGuard } from './guard';
-import type { CopyTracker, Tensor, TensorInput } from './tensor';
+import { CopyTracker, Tensor, TensorInput, tensorCopies } from './tensor';
+
+/** A caller's array read once (getters and Proxies answer once); undefined when reading it throws. */
+function snapshotShape(values: readonly unknown[]): unknown[] | undefined {
+  try {
+    return Array.from(values);
+  } catch {
+    return undefined;
+  }
+}
 
 export interface InvokeOptions {
   /** Aborting cancels the run through TFLite's cancellation API; the promise rejects with ERR_TFLITE_CANCELLED. */
@@ -26,134 +36,167 @@ function trackRun(runnable: NativeRunnable): void {
 export type RunInputs = readonly TensorInput[] | Readonly<Record<string, TensorInput>>;
 export type RunOutputs = Record<string, TypedArray | string[]>;
 
+/** What the class built on a Runnable supplies (given through runnableInternals, so it is not on the object). */
+export interface RunnableParts {
+  /** The input tensors in order, with the names run() knows them by. */
+  namedInputs(): [string, Tensor][];
+  /** The output tensors in order, with the names run() returns them under. */
+  namedOutputs(): [string, Tensor][];
+  /** Turns a native error into the error users should see (e.g. Edge TPU hints). */
+  explain?(error: unknown): unknown;
+  /** After a successful allocation: throws to refuse it (the runnable stays unallocated). */
+  checkAllocation?(): void;
+  /** When an async run settles (the interpreter frees itself here if dispose() was deferred). */
+  afterRun?(): void;
+}
+
+let attachParts: (runnable: Runnable, parts: RunnableParts) => void;
+let resizeSlotOf: (runnable: Runnable, input: number, shape: readonly number[]) => void;
+let trackerOf: (runnable: Runnable) => CopyTracker;
+
+/**
+ * What Interpreter and SignatureRunner reach of the Runnable under them. Module-level functions over ES private
+ * fields, not protected members: those would be public at run time, and the native objects and unchecked slots
+ * behind them are what a caller must never get hold of. lib/index.ts does not export this.
+ */
+export const runnableInternals = {
+  attach: (runnable: Runnable, parts: RunnableParts): void => attachParts(runnable, parts),
+  /** Resizes the input at `input` (a position the caller already checked). */
+  resize: (runnable: Runnable, input: number, shape: readonly number[]): void => resizeSlotOf(runnable, input, shape),
+  /** How this runnable's tensors register a copy `data` handed out. */
+  tracker: (runnable: Runnable): CopyTracker => trackerOf(runnable),
+};
+
+function checkInvokeOptions(options: unknown): AbortSignal | undefined {
+  const { signal } = optionsObject(options as InvokeOptions | undefined, 'invoke options');
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw argumentError(`options.signal must be an AbortSignal, got ${describeValue(signal)}`);
+  }
+  return signal;
+}
+
 /**
  * What Interpreter and SignatureRunner share: allocation tracking, invoke (sync and on the libuv pool, with
  * cancellation and the busy guard) and run() (set inputs, invoke, copy outputs).
  */
-export abstract class Runnable implements CopyTracker {
-  /** @internal */ protected readonly guard: UsageGuard;
-  /** @internal */ protected readonly runnable: NativeRunnable;
+export abstract class Runnable {
+  readonly #guard: UsageGuard;
+  readonly #runnable: NativeRunnable;
+  #parts: RunnableParts = { namedInputs: () => [], namedOutputs: () => [] };
   #allocated = false;
   /** Tensors whose `data` is a copy, kept in step with TFLite around invokes (see CopyTracker). */
   readonly #copies = new Set<Tensor>();
+  readonly #track: CopyTracker = (tensor) => this.#copies.add(tensor);
+
+  static {
+    attachParts = (runnable, parts) => { runnable.#parts = parts; };
+    resizeSlotOf = (runnable, input, shape) => runnable.#resizeSlot(input, shape);
+    trackerOf = (runnable) => runnable.#track;
+  }
 
   /** @internal */
   protected constructor(runnable: NativeRunnable, guard: UsageGuard) {
-    this.runnable = runnable;
-    this.guard = guard;
+    this.#runnable = runnable;
+    this.#guard = guard;
   }
 
-  /** @internal The input tensors in order, with the names run() knows them by. */
-  protected abstract namedInputs(): [string, Tensor][];
-  /** @internal The output tensors in order, with the names run() returns them under. */
-  protected abstract namedOutputs(): [string, Tensor][];
-  /** @internal Turns a native error into the error users should see (e.g. Edge TPU hints). */
-  protected explain(error: unknown): unknown {
-    return error;
-  }
-
-  /** @internal */
-  track(tensor: Tensor): void {
-    this.#copies.add(tensor);
+  #explain(error: unknown): unknown {
+    return this.#parts.explain ? this.#parts.explain(error) : error;
   }
 
   /** Plans and allocates every tensor. Views handed out before are detached. */
   allocateTensors(): void {
-    this.guard.check();
-    this.guard.generation++;
+    this.#guard.check();
+    this.#guard.generation++;
     this.#allocated = false;
     try {
-      this.runnable.allocateTensors();
-      this.checkAllocation();
+      this.#runnable.allocateTensors();
+      this.#parts.checkAllocation?.();
     } catch (error) {
-      throw this.explain(error);
+      throw this.#explain(error);
     }
     this.#allocated = true;
   }
 
-  /** @internal After a successful allocation: throws to refuse it (the runnable stays unallocated). */
-  protected checkAllocation(): void {}
-
-  /** @internal */
-  protected resizeSlot(input: number, shape: readonly number[]): void {
-    this.guard.check();
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0 || d > 0x7fffffff)) {
-      throw new TfLiteError(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`,
+  #resizeSlot(input: number, requested: readonly number[]): void {
+    this.#guard.check();
+    const read = Array.isArray(requested) ? snapshotShape(requested) : undefined;
+    if (!read || read.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 0x7fffffff)) {
+      throw new TfLiteError(`shape must be an array of non-negative integers, got ${describeValue(requested)}`,
         'ERR_TFLITE_SHAPE');
     }
+    const shape = read as number[];
     // TFLite's kernels count elements in int: a larger tensor overflows their loops instead of failing.
     if (shape.reduce((a, b) => a * b, 1) > 0x7fffffff) {
       throw new TfLiteError(`shape [${shape}] has more than 2^31 - 1 elements, more than TFLite can index`,
         'ERR_TFLITE_SHAPE');
     }
-    this.guard.generation++;
+    this.#guard.generation++;
     this.#allocated = false;
-    this.runnable.resizeInput(input, Int32Array.from(shape));
+    this.#runnable.resizeInput(input, Int32Array.from(shape));
   }
 
   #checkInvokable(): void {
-    this.guard.check();
+    this.#guard.check();
     if (!this.#allocated) {
       throw new TfLiteError('call allocateTensors() first (after creating or resizing)', 'ERR_TFLITE_INVOKE');
     }
     for (const tensor of this.#copies) {
-      if (!tensor.flush()) this.#copies.delete(tensor); // its copy went stale (allocate / resize)
+      if (!tensorCopies.flush(tensor)) this.#copies.delete(tensor); // its copy went stale (allocate / resize)
     }
   }
 
   #refreshCopies(): void {
-    for (const tensor of this.#copies) tensor.refresh();
+    for (const tensor of this.#copies) tensorCopies.refresh(tensor);
   }
 
   /** Runs the model on this thread. */
   invoke(): void {
     this.#checkInvokable();
     try {
-      this.runnable.invoke();
+      this.#runnable.invoke();
     } finally {
-      this.guard.invocations++;
+      this.#guard.invocations++;
     }
     this.#refreshCopies();
   }
 
   /** Runs the model on the libuv thread pool; the event loop stays free. Tensors are off limits until it settles. */
-  async invokeAsync(options: InvokeOptions = {}): Promise<void> {
+  async invokeAsync(options?: InvokeOptions): Promise<void> {
     const site = captureCallSite();
-    const signal = options.signal;
+    let signal: AbortSignal | undefined;
     try {
+      signal = checkInvokeOptions(options);
       this.#checkInvokable();
       if (signal?.aborted) throw new TfLiteError('the invoke was cancelled before it started', 'ERR_TFLITE_CANCELLED');
     } catch (error) {
       throw withCallSite(error, site);
     }
-    const onAbort = () => this.runnable.cancel();
+    const onAbort = () => this.#runnable.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
-    this.guard.busy = true;
+    this.#guard.busy = true;
     let promise: Promise<void>;
     try {
-      promise = this.runnable.invokeAsync();
+      promise = this.#runnable.invokeAsync();
     } catch (error) {
-      this.guard.busy = false;
+      this.#guard.busy = false;
       signal?.removeEventListener('abort', onAbort);
       throw withCallSite(error, site);
     }
-    trackRun(this.runnable);
+    trackRun(this.#runnable);
     try {
       await promise;
     } catch (error) {
       throw withCallSite(error, site);
     } finally {
-      inFlight.delete(this.runnable);
-      this.guard.busy = false;
-      this.guard.invocations++;
+      inFlight.delete(this.#runnable);
+      this.#guard.busy = false;
+      this.#guard.invocations++;
       signal?.removeEventListener('abort', onAbort);
-      this.afterRun();
+      this.#parts.afterRun?.();
     }
-    if (!this.guard.disposed) this.#refreshCopies();
+    if (!this.#guard.disposed) this.#refreshCopies();
   }
-
-  /** @internal Called when an async run settles (the interpreter frees itself here if dispose() was deferred). */
-  protected afterRun(): void {}
 
   /** Sets the inputs (array by position, or object by name), invokes, returns copies of the outputs by name. */
   run(inputs: RunInputs): RunOutputs {
@@ -163,7 +206,7 @@ export abstract class Runnable implements CopyTracker {
   }
 
   /** run() with the invoke on the libuv thread pool. */
-  async runAsync(inputs: RunInputs, options: InvokeOptions = {}): Promise<RunOutputs> {
+  async runAsync(inputs: RunInputs, options?: InvokeOptions): Promise<RunOutputs> {
     const site = captureCallSite();
     try {
       this.#setInputs(inputs);
@@ -179,20 +222,28 @@ export abstract class Runnable implements CopyTracker {
   }
 
   #setInputs(inputs: RunInputs): void {
-    this.guard.check();
-    const named = this.namedInputs();
+    this.#guard.check();
+    const named = this.#parts.namedInputs();
     if (Array.isArray(inputs)) {
-      if (inputs.length !== named.length) {
-        throw new TfLiteError(`the model has ${named.length} inputs, got ${inputs.length}`, 'ERR_TFLITE_INDEX');
+      const values = snapshotShape(inputs) as TensorInput[] | undefined;
+      if (!values) throw argumentError('the inputs array cannot be read');
+      if (values.length !== named.length) {
+        throw argumentError(`the model has ${named.length} inputs, got ${values.length}`);
       }
-      inputs.forEach((value, i) => named[i][1].set(value));
+      values.forEach((value, i) => named[i][1].set(value));
       return;
     }
-    if (inputs === null || typeof inputs !== 'object') {
-      throw new TfLiteError('inputs must be an array (by position) or an object (by name)', 'ERR_TFLITE_NOT_FOUND');
+    if (inputs === null || typeof inputs !== 'object' || ArrayBuffer.isView(inputs)) {
+      throw argumentError(`inputs must be an array (by position) or an object (by name), got ${describeValue(inputs)}`);
+    }
+    let entries: [string, TensorInput][];
+    try {
+      entries = Object.entries(inputs as Record<string, TensorInput>);
+    } catch {
+      throw argumentError('the inputs object cannot be read');
     }
     const byName = new Map(named);
-    for (const [name, value] of Object.entries(inputs as Record<string, TensorInput>)) {
+    for (const [name, value] of entries) {
       const tensor = byName.get(name);
       if (!tensor) {
         throw new TfLiteError(`no input named '${name}'; inputs are: ${[...byName.keys()].join(', ')}`,
@@ -204,7 +255,7 @@ export abstract class Runnable implements CopyTracker {
 
   #collectOutputs(): RunOutputs {
     const out: RunOutputs = {};
-    for (const [name, tensor] of this.namedOutputs()) out[name] = tensor.get();
+    for (const [name, tensor] of this.#parts.namedOutputs()) out[name] = tensor.get();
     return out;
   }
 }

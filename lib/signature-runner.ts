@@ -1,7 +1,8 @@
 import type { NativeSignatureRunner } from './binding';
+import { argumentError, describeValue } from './arguments';
 import { TfLiteError } from './errors';
 import type { UsageGuard } from './guard';
-import { Runnable } from './runnable';
+import { Runnable, runnableInternals } from './runnable';
 import { Tensor } from './tensor';
 
 /**
@@ -10,6 +11,7 @@ import { Tensor } from './tensor';
  */
 export class SignatureRunner extends Runnable {
   readonly key: string;
+  readonly #guard: UsageGuard;
   readonly #inputs: Record<string, Tensor> = {};
   readonly #outputs: Record<string, Tensor> = {};
 
@@ -17,26 +19,32 @@ export class SignatureRunner extends Runnable {
   constructor(runner: NativeSignatureRunner, key: string, guard: UsageGuard) {
     super(runner, guard);
     this.key = key;
+    this.#guard = guard;
+    runnableInternals.attach(this, {
+      namedInputs: () => Object.entries(this.#inputs),
+      namedOutputs: () => Object.entries(this.#outputs),
+    });
+    const track = runnableInternals.tracker(this);
     const inputNames = runner.inputNames();
     const indices = runner.tensorIndices();
     inputNames.forEach((name, slot) => {
-      this.#inputs[name] = new Tensor(runner, slot, indices[slot], guard, this);
+      this.#inputs[name] = new Tensor(runner, slot, indices[slot], guard, track);
     });
     runner.outputNames().forEach((name, i) => {
       const slot = inputNames.length + i;
-      this.#outputs[name] = new Tensor(runner, slot, indices[slot], guard, this);
+      this.#outputs[name] = new Tensor(runner, slot, indices[slot], guard, track);
     });
   }
 
   /** Inputs keyed by the signature's names, in TFLite's order. */
   get inputs(): Record<string, Tensor> {
-    this.guard.check();
+    this.#guard.check();
     return { ...this.#inputs };
   }
 
   /** Outputs keyed by the signature's names, in TFLite's order. */
   get outputs(): Record<string, Tensor> {
-    this.guard.check();
+    this.#guard.check();
     return { ...this.#outputs };
   }
 
@@ -49,7 +57,10 @@ export class SignatureRunner extends Runnable {
   }
 
   #lookup(table: Record<string, Tensor>, name: string, kind: string): Tensor {
-    this.guard.check();
+    this.#guard.check();
+    if (typeof name !== 'string') {
+      throw argumentError(`a signature ${kind} is named by a string, got ${describeValue(name)}`);
+    }
     const tensor = Object.prototype.hasOwnProperty.call(table, name) ? table[name] : undefined;
     if (!tensor) {
       throw new TfLiteError(`signature '${this.key}' has no ${kind} '${name}'; ${kind}s are: ${Object.keys(table).join(', ')}`,
@@ -59,25 +70,22 @@ export class SignatureRunner extends Runnable {
   }
 
   /** Changes an input's shape; only dimensions that are -1 in the signature may change. */
-  resizeInput(name: string, shape: readonly number[]): void {
+  resizeInput(name: string, requested: readonly number[]): void {
     const tensor = this.input(name);
     const signature = tensor.shapeSignature;
-    const fixed = Array.isArray(shape) && shape.length === signature.length &&
-      signature.every((d, i) => d === -1 || d === shape[i]);
+    // Read once: the check and the resize must see the same dimensions.
+    let shape: unknown[] | undefined;
+    try {
+      shape = Array.isArray(requested) ? Array.from(requested as unknown[]) : undefined;
+    } catch {
+      shape = undefined;
+    }
+    const fixed = shape !== undefined && shape.length === signature.length &&
+      signature.every((d, i) => d === -1 || d === shape![i]);
     if (!fixed) {
       throw new TfLiteError(`input '${name}' has signature [${signature}]: only -1 dimensions may change, got ` +
-        `[${shape}]`, 'ERR_TFLITE_SHAPE');
+        describeValue(requested), 'ERR_TFLITE_SHAPE');
     }
-    this.resizeSlot(Object.keys(this.#inputs).indexOf(name), shape);
-  }
-
-  /** @internal */
-  protected namedInputs(): [string, Tensor][] {
-    return Object.entries(this.#inputs);
-  }
-
-  /** @internal */
-  protected namedOutputs(): [string, Tensor][] {
-    return Object.entries(this.#outputs);
+    runnableInternals.resize(this, Object.keys(this.#inputs).indexOf(name), shape as number[]);
   }
 }

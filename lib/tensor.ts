@@ -1,5 +1,8 @@
+import { constants as bufferConstants } from 'buffer';
+import { inspect } from 'util';
+import { argumentError, describeValue } from './arguments';
 import type { NativeRunnable, NativeTensorInfo } from './binding';
-import { DType, TypedArray, dtypeInfo, fromPlainArray, isAcceptedArray, presentFloat16 } from './dtype';
+import { DType, TypedArray, dtypeInfo, fromPlainArray, isAcceptedArray, presentFloat16, typedArrayKind } from './dtype';
 import { TfLiteError } from './errors';
 import type { UsageGuard } from './guard';
 import { QuantizationParameters, dequantize, quantizeInto } from './quantization';
@@ -15,58 +18,86 @@ export type TensorInput = TypedArray | readonly number[] | readonly bigint[] | r
 /**
  * Where `data` has to be a copy (dynamic tensors; runtimes without external buffers), the owner keeps the copy in
  * step with TFLite around every invoke — written in before, read back after — so code written for views (fill
- * `input.data`, invoke, read `output.data`) behaves the same.
+ * `input.data`, invoke, read `output.data`) behaves the same. The owner passes how to register such a tensor.
  */
-export interface CopyTracker {
-  track(tensor: Tensor): void;
+export type CopyTracker = (tensor: Tensor) => void;
+
+/** The most one zero-copy view can span on this Node.js (a larger external ArrayBuffer ends the process). */
+const MAX_VIEW_BYTES = bufferConstants.MAX_LENGTH;
+
+/**
+ * Snapshot of a caller's plain array: each element read once, so a getter or Proxy cannot hand one value to the
+ * checks and another to the copy. A read that throws is the caller's argument error, not a crash.
+ */
+function snapshot(values: readonly unknown[]): unknown[] {
+  try {
+    return Array.from(values);
+  } catch (error) {
+    throw argumentError(`the values cannot be read: ${error instanceof Error ? error.message : describeValue(error)}`);
+  }
 }
+
+let flushCopy: (tensor: Tensor) => boolean;
+let refreshCopy: (tensor: Tensor) => void;
+
+/** What owners (Runnable) do to a tensor around an invoke; not part of the public object (lib/index.ts omits it). */
+export const tensorCopies = {
+  /** Before an invoke: a copy handed out by `data` goes into the tensor. False when the copy went stale. */
+  flush: (tensor: Tensor): boolean => flushCopy(tensor),
+  /** After an invoke: the copy takes the tensor's new contents. */
+  refresh: (tensor: Tensor): void => refreshCopy(tensor),
+};
 
 /** One tensor of an interpreter or signature runner. Holds no memory itself: it asks its owner each time. */
 export class Tensor {
-  /** @internal */ readonly host: NativeRunnable;
-  /** @internal */ readonly slot: number;
+  readonly #host: NativeRunnable;
+  readonly #slot: number;
   readonly #guard: UsageGuard;
-  readonly #copies: CopyTracker;
+  readonly #track: CopyTracker;
   readonly #index: number;
   #info?: NativeTensorInfo & { generation: number; invocations: number };
   #view?: { generation: number; array: TypedArray };
 
-  /** @internal */
-  constructor(host: NativeRunnable, slot: number, index: number, guard: UsageGuard, copies: CopyTracker) {
-    this.host = host;
-    this.slot = slot;
-    this.#index = index;
-    this.#guard = guard;
-    this.#copies = copies;
+  static {
+    flushCopy = (tensor) => tensor.#flush();
+    refreshCopy = (tensor) => tensor.#refresh();
   }
 
   /** @internal */
-  describe(): NativeTensorInfo {
+  constructor(host: NativeRunnable, slot: number, index: number, guard: UsageGuard, track: CopyTracker) {
+    this.#host = host;
+    this.#slot = slot;
+    this.#index = index;
+    this.#guard = guard;
+    this.#track = track;
+  }
+
+  #describe(): NativeTensorInfo {
     const guard = this.#guard;
     const info = this.#info;
     if (info && info.generation === guard.generation && (info.viewable || info.invocations === guard.invocations)) {
       return info;
     }
     guard.check();
-    this.#info = { ...this.host.describe(this.slot), generation: guard.generation, invocations: guard.invocations };
+    this.#info = { ...this.#host.describe(this.#slot), generation: guard.generation, invocations: guard.invocations };
     return this.#info;
   }
 
-  get name(): string { return this.describe().name; }
+  get name(): string { return this.#describe().name; }
   /** The tensor's index in the model (Python's details `index`); -1 for a signature's tensor outside subgraph 0. */
   get index(): number { return this.#index; }
-  get dtype(): DType { return dtypeInfo(this.describe().type).name; }
-  get shape(): number[] { return [...this.describe().shape]; }
-  get shapeSignature(): number[] { return [...this.describe().shapeSignature]; }
-  get byteLength(): number { return this.describe().byteLength; }
-  get elementCount(): number { return this.describe().shape.reduce((a, b) => a * b, 1); }
+  get dtype(): DType { return dtypeInfo(this.#describe().type).name; }
+  get shape(): number[] { return [...this.#describe().shape]; }
+  get shapeSignature(): number[] { return [...this.#describe().shapeSignature]; }
+  get byteLength(): number { return this.#describe().byteLength; }
+  get elementCount(): number { return this.#describe().shape.reduce((a, b) => a * b, 1); }
   /** null when the stored scale is 0 (not quantized), else the per-tensor parameters as stored. */
   get quantization(): Quantization | null {
-    const { scale, zeroPoint } = this.describe();
+    const { scale, zeroPoint } = this.#describe();
     return scale === 0 ? null : { scale, zeroPoint };
   }
   get quantizationParameters(): QuantizationParameters {
-    const { scales, zeroPoints, quantizedDimension } = this.describe();
+    const { scales, zeroPoints, quantizedDimension } = this.#describe();
     return { scales: [...scales], zeroPoints: [...zeroPoints], quantizedDimension };
   }
 
@@ -79,36 +110,40 @@ export class Tensor {
     const cached = this.#view;
     if (cached && cached.generation === guard.generation && !guard.busy && !guard.disposed) return cached.array;
     guard.check();
-    const info = this.describe();
+    const info = this.#describe();
+    if (info.viewable && info.byteLength > MAX_VIEW_BYTES) {
+      throw new TfLiteError(`tensor '${info.name}' holds ${info.byteLength} bytes, more than one TypedArray view can ` +
+        `span on this Node.js (${MAX_VIEW_BYTES}): copy it in and out with set() and get()`, 'ERR_TFLITE_SIZE');
+    }
     const array = this.#fetch(info);
     this.#view = { generation: guard.generation, array };
-    if (!info.viewable && info.writable) this.#copies.track(this); // constants are never written back
+    if (!info.viewable && info.writable) this.#track(this); // constants are never written back
     return array;
   }
 
   #fetch(info: NativeTensorInfo): TypedArray {
-    const array = this.host.view(this.slot);
+    const array = this.#host.view(this.#slot);
     return info.type === 10 ? presentFloat16(array as Uint16Array) : array;
   }
 
-  /** @internal The copy `data` handed out, while it is current (copy mode). */
+  /** The copy `data` handed out, while it is current (copy mode). */
   #currentCopy(): TypedArray | undefined {
     const view = this.#view;
     return view && view.generation === this.#guard.generation ? view.array : undefined;
   }
 
-  /** @internal Before an invoke: the copy's contents go into the tensor (string bytes are read-only). */
-  flush(): boolean {
+  /** Before an invoke: the copy's contents go into the tensor (string bytes are read-only). */
+  #flush(): boolean {
     const copy = this.#currentCopy();
-    if (copy && this.describe().type !== 5) this.host.write(this.slot, copy);
+    if (copy && this.#describe().type !== 5) this.#host.write(this.#slot, copy);
     return copy !== undefined;
   }
 
-  /** @internal After an invoke: the copy takes the tensor's new contents (a new copy if its size changed). */
-  refresh(): void {
+  /** After an invoke: the copy takes the tensor's new contents (a new copy if its size changed). */
+  #refresh(): void {
     const copy = this.#currentCopy();
     if (!copy) return;
-    const fresh = this.#fetch(this.describe());
+    const fresh = this.#fetch(this.#describe());
     if (fresh.length === copy.length) (copy as Float64Array).set(fresh as Float64Array);
     else this.#view = { generation: this.#guard.generation, array: fresh };
   }
@@ -116,24 +151,27 @@ export class Tensor {
   /** Copy in, checked: the dtype's TypedArray (or a plain array of values) with exactly one value per element. */
   set(values: TensorInput): void {
     this.#guard.check();
-    const info = this.describe();
+    const info = this.#describe();
     const { name: dtype, lanes } = dtypeInfo(info.type);
     let data: TypedArray | string[];
     if (dtype === 'string') {
-      if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+      const strings = Array.isArray(values) ? snapshot(values) : undefined;
+      if (!strings || !strings.every((v) => typeof v === 'string')) {
         throw new TfLiteError(`tensor '${info.name}' is a string tensor: pass an array of strings`, 'ERR_TFLITE_DTYPE');
       }
-      data = values as string[];
+      data = strings as string[];
     } else if (Array.isArray(values)) {
-      const converted = fromPlainArray(dtype, values);
+      const converted = fromPlainArray(dtype, snapshot(values));
       if (!converted) {
         throw new TfLiteError(`tensor '${info.name}' (${dtype}) cannot hold these values`, 'ERR_TFLITE_DTYPE');
       }
       data = converted;
     } else if (isAcceptedArray(dtype, values)) {
-      data = values as TypedArray;
+      // Memory another thread may write while TFLite copies it is copied out first (a SharedArrayBuffer's).
+      const array = values as TypedArray;
+      data = array.buffer instanceof ArrayBuffer ? array : array.slice();
     } else {
-      const got = ArrayBuffer.isView(values) ? values.constructor.name : typeof values;
+      const got = typedArrayKind(values) ?? describeValue(values);
       throw new TfLiteError(
         `tensor '${info.name}' is ${dtype}: expected ${dtypeInfo(info.type).array.name}, got ${got}`, 'ERR_TFLITE_DTYPE');
     }
@@ -142,7 +180,7 @@ export class Tensor {
       throw new TfLiteError(
         `tensor '${info.name}' has shape [${info.shape}] (${expected} values), got ${data.length}`, 'ERR_TFLITE_SIZE');
     }
-    this.host.write(this.slot, data);
+    this.#host.write(this.#slot, data);
     this.#view = undefined; // a copy handed out earlier must not overwrite these values at the next invoke
     if (dtype === 'string') this.#info = undefined;
   }
@@ -150,13 +188,13 @@ export class Tensor {
   /** Copy out: a TypedArray, or string[] for string tensors. */
   get(): TypedArray | string[] {
     this.#guard.check();
-    const out = this.host.read(this.slot);
-    return this.describe().type === 10 ? presentFloat16(out as Uint16Array) : out;
+    const out = this.#host.read(this.#slot);
+    return this.#describe().type === 10 ? presentFloat16(out as Uint16Array) : out;
   }
 
   /** Quantizes real values into this (int8/uint8/int16/...) tensor with its own scale and zero point. */
   quantize(values: Float32Array): void {
-    const info = this.describe();
+    const info = this.#describe();
     const { name: dtype, array } = dtypeInfo(info.type);
     const expected = info.shape.reduce((a, b) => a * b, 1);
     if (!(values instanceof Float32Array)) {
@@ -172,9 +210,17 @@ export class Tensor {
 
   /** Real values of this quantized tensor: scale * (q - zeroPoint). */
   dequantize(): Float32Array {
-    const info = this.describe();
+    const info = this.#describe();
     return dequantize(this.get() as TypedArray, info.name, dtypeInfo(info.type).name, info.shape,
       this.quantizationParameters);
+  }
+
+  /** console.log(tensor): what it is, not its private fields. */
+  [inspect.custom](_depth: number, options: object): string {
+    if (this.#guard.disposed) return 'Tensor <disposed>';
+    if (this.#guard.busy) return `Tensor #${this.#index} <busy: an async invoke is running>`;
+    const { name, dtype, shape, quantization } = this;
+    return `Tensor ${inspect({ name, index: this.#index, dtype, shape, quantization }, options)}`;
   }
 
   toJSON(): object {

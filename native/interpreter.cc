@@ -124,10 +124,11 @@ TfLiteStatus Interpreter::Apply(TfLiteDelegate* delegate) {
 void Interpreter::ApplyDelegates(Napi::Env env, Napi::Array delegates, Napi::Value xnnpack, bool fallback) {
   std::vector<TfLiteDelegate*> applied;
   for (uint32_t i = 0; i < delegates.Length(); ++i) {
-    std::shared_ptr<DelegateHandle> delegate = Delegate::Checked(env, delegates.Get(i), "delegates[" + std::to_string(i) + "]")->handle();
-    if (!delegate) Throw(env, "ERR_TFLITE_DISPOSED", "delegates[" + std::to_string(i) + "] was disposed");
+    std::string what = "delegates[" + std::to_string(i) + "]";
+    std::shared_ptr<DelegateHandle> delegate = Delegate::Checked(env, delegates.Get(i), what)->handle();
+    if (!delegate) Throw(env, "ERR_TFLITE_DISPOSED", what + " was disposed");
     core_->delegates.push_back(delegate);
-    AppliedDelegate entry{"delegates[" + std::to_string(i) + "]", delegate->delegate, true, ""};
+    AppliedDelegate entry{what, delegate->delegate, true, ""};
     TfLiteStatus status = Apply(delegate->delegate);
     if (status == kTfLiteOk) {
       applied.push_back(delegate->delegate);

@@ -104,7 +104,9 @@ void WriteStrings(Napi::Env env, TfLiteTensor* tensor, Napi::Array strings) {
   std::vector<std::string> values(count);
   size_t payload = 0;
   for (uint32_t i = 0; i < count; ++i) {
-    values[i] = strings.Get(i).As<Napi::String>().Utf8Value();
+    Napi::Value value = strings.Get(i);
+    if (!value.IsString()) Throw(env, "ERR_TFLITE_DTYPE", "string tensors take an array of strings");
+    values[i] = value.As<Napi::String>().Utf8Value();
     payload += values[i].size();
   }
   size_t header = sizeof(int32_t) * (count + 2);
@@ -203,8 +205,8 @@ Napi::Value ReadTensor(Napi::Env env, const TfLiteTensor* tensor) {
 void WriteTensor(Napi::Env env, TfLiteTensor* tensor, Napi::Value value) {
   if (ReadOnly(tensor)) {
     const char* name = TfLiteTensorName(tensor);
-    Throw(env, "ERR_TFLITE_INDEX", std::string("tensor '") + (name ? name : "") +
-                                       "' is a constant of the model (read-only): it cannot be set");
+    Throw(env, "ERR_TFLITE_READ_ONLY", std::string("tensor '") + (name ? name : "") +
+                                           "' is a constant of the model (read-only): it cannot be set");
   }
   if (TfLiteTensorType(tensor) == kTfLiteString) {
     if (!value.IsArray()) Throw(env, "ERR_TFLITE_DTYPE", "string tensors take an array of strings");
@@ -216,6 +218,9 @@ void WriteTensor(Napi::Env env, TfLiteTensor* tensor, Napi::Value value) {
     WriteStrings(env, tensor, strings);
     return;
   }
+  // lib/tensor.ts hands over only TypedArrays over plain ArrayBuffers; checked again because a wrong cast here reads
+  // arbitrary memory.
+  if (!value.IsTypedArray()) Throw(env, "ERR_TFLITE_DTYPE", "tensor data must be a TypedArray");
   Napi::TypedArray array = value.As<Napi::TypedArray>();
   size_t bytes = TfLiteTensorByteSize(tensor);
   if (array.ByteLength() != bytes) {

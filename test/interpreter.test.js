@@ -66,7 +66,7 @@ describe('loading', () => {
       'ERR_TFLITE_ALLOCATE', /MatrixDeterminant/],
     ['an unresolved Flex op', () => new Interpreter(fixture('custom_op_flex.tflite')).allocateTensors(),
       'ERR_TFLITE_ALLOCATE', /Select TensorFlow op/],
-    ['bad threads', () => new Interpreter(fixture('add.tflite'), { threads: 0 }), 'ERR_TFLITE_INDEX', /threads/],
+    ['bad threads', () => new Interpreter(fixture('add.tflite'), { threads: 0 }), 'ERR_TFLITE_ARGUMENT', /threads/],
   ])('%s is a TfLiteError with its code', (_, fn, code, message) => {
     const error = caught(fn);
     expect(error).toBeInstanceOf(TfLiteError);
@@ -364,11 +364,11 @@ describe('run()', () => {
     for (const out of [byIndex, byName]) expectValues(out[e.outputs[0].name], Float32Array.from(e.outputs[0].value));
   });
 
-  test('before allocateTensors is ERR_TFLITE_INVOKE; wrong arity is ERR_TFLITE_INDEX', () => {
+  test('before allocateTensors is ERR_TFLITE_INVOKE; wrong arity is ERR_TFLITE_ARGUMENT', () => {
     const it = new Interpreter(fixture('add.tflite'));
     expect(caught(() => it.run([[1, 2, 3, 4], [1, 2, 3, 4]])).code).toBe('ERR_TFLITE_INVOKE');
     it.allocateTensors();
-    expect(caught(() => it.run([[1, 2, 3, 4]])).code).toBe('ERR_TFLITE_INDEX');
+    expect(caught(() => it.run([[1, 2, 3, 4]])).code).toBe('ERR_TFLITE_ARGUMENT');
   });
 });
 
