@@ -349,12 +349,13 @@ export class InterpreterPool extends EventEmitter {
     return result;
   }
 
-  async #reload(model: ModelSource, options: ReloadOptions, skipUnchanged = false): Promise<PoolModel> {
+  /** `watched`: started by a watch (skip unchanged bytes; a failure nobody listens to is a process warning). */
+  async #reload(model: ModelSource, options: ReloadOptions, watched = false): Promise<PoolModel> {
     const started = performance.now();
     try {
       checkReloadOptions(options);
     } catch (error) {
-      throw this.#failed(new ReloadError('read', messageOf(error), 'ERR_TFLITE_ARGUMENT', error));
+      throw this.#failed(new ReloadError('read', messageOf(error), 'ERR_TFLITE_ARGUMENT', error), watched);
     }
     const stage = (name: ReloadStage) => {
       if (this.#disposed) throw new ReloadError('disposed', 'the pool was disposed', 'ERR_TFLITE_DISPOSED');
@@ -371,7 +372,7 @@ export class InterpreterPool extends EventEmitter {
         throw new TfLiteError(`the model's sha256 is ${sha256}, expected ${options.sha256.toLowerCase()}`,
           'ERR_TFLITE_MODEL_INVALID');
       }
-      if (skipUnchanged && sha256 === this.#current.model.sha256) return this.#current.model;
+      if (watched && sha256 === this.#current.model.sha256) return this.#current.model;
       current = stage('load');
       interpreters = await buildInterpreters(view, this.#size, options.interpreter ?? this.#options,
         () => this.#disposed);
@@ -391,16 +392,19 @@ export class InterpreterPool extends EventEmitter {
       prepared = next;
     } catch (error) {
       for (const interpreter of interpreters) interpreter.dispose();
-      if (error instanceof ReloadError) throw this.#failed(error);
+      if (error instanceof ReloadError) throw this.#failed(error, watched);
       if (this.#disposed) throw new ReloadError('disposed', 'the pool was disposed', 'ERR_TFLITE_DISPOSED', error);
       const fallback: TfLiteErrorCode = current === 'warmup' ? 'ERR_TFLITE_INVOKE' : 'ERR_TFLITE_MODEL_INVALID';
-      throw this.#failed(new ReloadError(current, messageOf(error), codeOf(error, fallback), error));
+      throw this.#failed(new ReloadError(current, messageOf(error), codeOf(error, fallback), error), watched);
     }
     return prepared === undefined ? this.#current.model : this.#swap(interpreters, prepared, performance.now() - started);
   }
 
-  #failed(error: ReloadError): ReloadError {
-    if (error.stage !== 'disposed') this.emit('reloadFailed', error);
+  #failed(error: ReloadError, watched: boolean): ReloadError {
+    if (error.stage !== 'disposed' && !this.emit('reloadFailed', error) && watched) {
+      process.emitWarning(`watched model not loaded, the old one keeps serving: ${error.message}`,
+        { code: 'TFLITE_RELOAD_FAILED' });
+    }
     return error;
   }
 
@@ -432,12 +436,8 @@ export class InterpreterPool extends EventEmitter {
     checkReloadOptions(reloadOptions);
     const onChange = () => {
       if (this.#disposed) return;
-      this.#reloads = this.#reloads.then(() => this.#reload(file, reloadOptions, true)).catch((error) => {
-        if (this.listenerCount('reloadFailed') === 0 && (error as ReloadError).stage !== 'disposed') {
-          process.emitWarning(`watched model ${file} not loaded, the old one keeps serving: ${messageOf(error)}`,
-            { code: 'TFLITE_RELOAD_FAILED' });
-        }
-      });
+      // Failures were reported by #failed (event or warning).
+      this.#reloads = this.#reloads.then(() => this.#reload(file, reloadOptions, true)).catch(() => undefined);
     };
     const inner = watchFile(file, onChange, { debounceMs, pollMs });
     const watcher: ModelWatcher = {
