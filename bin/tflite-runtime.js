@@ -27,9 +27,10 @@ Run \`tflite-runtime <command> --help\` for a command's options; docs/CLI.md has
 
 function report(error) {
   if (error instanceof CommanderError) {
-    // Help and --version exit 0; commander already printed its own message for usage errors.
+    // Help (`--help`, `help run`) and --version exit 0; help printed because of a usage error (commander sets
+    // exitCode 1 then) and usage errors exit 2. Commander already printed its own message.
     if (['commander.helpDisplayed', 'commander.version'].includes(error.code)) return EXIT.OK;
-    return error.code === 'commander.help' ? EXIT.USAGE : (error.exitCode === 0 ? EXIT.OK : EXIT.USAGE);
+    return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
   }
   if (error instanceof CliError) {
     process.stderr.write(`tflite-runtime: ${error.message}\n`);

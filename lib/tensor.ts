@@ -74,11 +74,11 @@ export class Tensor {
 
   #describe(): NativeTensorInfo {
     const guard = this.#guard;
+    guard.check(); // even for a cached description: nothing of a tensor is read while its interpreter runs
     const info = this.#info;
     if (info && info.generation === guard.generation && (info.viewable || info.invocations === guard.invocations)) {
       return info;
     }
-    guard.check();
     this.#info = { ...this.#host.describe(this.#slot), generation: guard.generation, invocations: guard.invocations };
     return this.#info;
   }

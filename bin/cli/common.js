@@ -93,17 +93,22 @@ function interpreterOptions(opts) {
   };
 }
 
-/** Reads the model file once (a clear error when it is missing). */
-function readModelFile(file) {
-  const fs = require('fs');
-  let stat;
+/**
+ * Reads a file the user named through the library's one bounded reader: regular files only (a FIFO would hang, a
+ * link to /dev/zero never ends), at most `maxBytes`; every refusal is a one-line CliError.
+ */
+function readUserFile(file, what, maxBytes) {
+  const { readRegularFileSync } = require(path.join(__dirname, '..', '..', 'dist', 'cjs', 'file-read.js'));
   try {
-    stat = fs.statSync(file);
-  } catch {
-    throw new CliError(`model file not found: ${file}`);
+    return readRegularFileSync(file, { what, maxBytes, tooLarge: 'ERR_TFLITE_SIZE' });
+  } catch (error) {
+    throw new CliError(error.message);
   }
-  if (!stat.isFile()) throw new CliError(`not a model file: ${file}`);
-  return fs.readFileSync(file);
+}
+
+/** Reads the model file once (a clear error when it is missing, not a file, or over 2 GiB). */
+function readModelFile(file) {
+  return readUserFile(file, 'model file', 0x7fffffff);
 }
 
 // ---- formatting ---------------------------------------------------------------------------------------------
@@ -156,5 +161,5 @@ function toJson(value) {
 
 module.exports = {
   EXIT, CliError, lib, integer, threads, numberList, collect, keyValue, addRuntimeOptions, interpreterOptions,
-  readModelFile, formatFloat32, formatMs, formatBytes, shape, table, formatQuantization, toJson,
+  readModelFile, readUserFile, formatFloat32, formatMs, formatBytes, shape, table, formatQuantization, toJson,
 };

@@ -2,7 +2,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
-const { CliError, EXIT, shape: fmtShape, formatFloat32 } = require('./common');
+const { CliError, EXIT, shape: fmtShape, formatFloat32, readUserFile } = require('./common');
 const { parseNpy } = require('./npy');
 
 const IMAGE_EXTENSIONS = new Set(['.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif', '.bmp']);
@@ -48,17 +48,29 @@ const ARRAYS = {
   uint16: Uint16Array, int32: Int32Array, uint32: Uint32Array,
 };
 
+// What an input file may hold. JSON is parsed into one string first (V8's strings stop short of 512 MiB); .npy holds
+// raw tensor bytes up to what one read returns.
+const MAX_JSON_BYTES = 256 * 1024 * 1024;
+const MAX_NPY_BYTES = 0x7fffffff;
+const MAX_IMAGE_BYTES = 256 * 1024 * 1024;
+
+/** No tensor has more dimensions than this (TFLite's kernels stop at 6; reshapes allow a few more). */
+const MAX_JSON_DEPTH = 16;
+
 /** The shape of a nested JSON array (rectangular), and its leaves in row-major order. */
-function flattenJson(value, where) {
+function flattenJson(value, where, depth = 0) {
   if (!Array.isArray(value)) return { shape: [], leaves: [value] };
+  if (depth >= MAX_JSON_DEPTH) {
+    throw new CliError(`${where}: arrays nested deeper than ${MAX_JSON_DEPTH} levels (no tensor has that many dimensions)`);
+  }
   const shape = [value.length];
   const leaves = [];
   let inner;
   for (const item of value) {
-    const sub = flattenJson(item, where);
+    const sub = flattenJson(item, where, depth + 1);
     if (inner === undefined) inner = sub.shape;
     else if (fmtShape(inner) !== fmtShape(sub.shape)) throw new CliError(`${where}: the nested arrays are ragged`);
-    leaves.push(...sub.leaves);
+    for (const leaf of sub.leaves) leaves.push(leaf); // not push(...): a long row overflows the argument limit
   }
   return { shape: shape.concat(inner ?? []), leaves };
 }
@@ -124,7 +136,7 @@ function loadJson(text, tensor, where) {
 }
 
 function loadNpy(file, tensor) {
-  const { dtype, shape, data } = parseNpy(fs.readFileSync(file), file);
+  const { dtype, shape, data } = parseNpy(readUserFile(file, 'input file', MAX_NPY_BYTES), file);
   if (dtype !== tensor.dtype) {
     throw new CliError(`${file} holds ${dtype}, input '${tensor.name}' is ${tensor.dtype}: save it with ` +
       `x.astype(np.${tensor.dtype === 'bool' ? 'bool_' : tensor.dtype})`);
@@ -162,7 +174,7 @@ async function loadImage(file, tensor, options, metadataNormalization) {
     throw new CliError(`input '${tensor.name}' is ${tensor.dtype}: images go into float32, uint8 or int8 inputs`);
   }
   const [height, width, channels] = nhwc;
-  let image = sharp(file).resize(width, height, { fit: options.fit ?? 'cover' });
+  let image = sharp(readUserFile(file, 'image file', MAX_IMAGE_BYTES)).resize(width, height, { fit: options.fit ?? 'cover' });
   image = channels === 1 ? image.grayscale() : channels === 3 ? image.removeAlpha() : image.ensureAlpha();
   let pixels;
   try {
@@ -194,7 +206,9 @@ async function loadInput(source, tensor, options, metadataNormalization) {
   if (!fs.existsSync(source)) throw new CliError(`input file not found: ${source}`);
   const extension = path.extname(source).toLowerCase();
   if (extension === '.npy') return loadNpy(source, tensor);
-  if (extension === '.json') return loadJson(fs.readFileSync(source, 'utf8'), tensor, source);
+  if (extension === '.json') {
+    return loadJson(readUserFile(source, 'JSON input file', MAX_JSON_BYTES).toString('utf8'), tensor, source);
+  }
   if (IMAGE_EXTENSIONS.has(extension)) return loadImage(source, tensor, options, metadataNormalization);
   throw new CliError(`${source}: unknown input format '${extension}' (use .npy, .json, inline JSON or an image)`,
     EXIT.USAGE);

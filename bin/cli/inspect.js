@@ -1,8 +1,7 @@
 // `tflite-runtime inspect MODEL`: inputs, outputs, signatures, ops by type, delegate placement, metadata.
 'use strict';
-const fs = require('fs');
 const {
-  lib, readModelFile, interpreterOptions, formatBytes, shape, table, formatQuantization, toJson, CliError,
+  lib, readModelFile, readUserFile, interpreterOptions, formatBytes, shape, table, formatQuantization, toJson, CliError,
 } = require('./common');
 
 /** Op counts by type, most frequent first (ties in the order the model first uses them). */
@@ -227,12 +226,9 @@ Examples:
     .action(inspect);
 }
 
+/** A labels file is text: 64 MiB is far past any label set (ImageNet's 21k classes take 0.3 MiB). */
 function readLabelsFile(file) {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new CliError(`labels file not found: ${file}`);
-  }
+  return readUserFile(file, 'labels file', 64 * 1024 * 1024).toString('utf8');
 }
 
 module.exports = { register, countOps, readLabelsFile, readMetadata, withLibraries };
