@@ -1,0 +1,75 @@
+// @ts-check
+// Frame sources for the edge service, as async iterables of { id, image, raw? }:
+//   folderFrames  the images of a folder (.jpg, .jpeg, .png, .webp), in name order, paced to `fps`; `after` skips
+//                 the frames up to a name (a restarted service resumes after the last frame it stored)
+//   cameraFrames  a V4L2 camera (/dev/video0) through Debian's ffmpeg, as raw RGB frames of `width` x `height`
+'use strict';
+const { spawn } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const IMAGE = /\.(jpe?g|png|webp)$/i;
+const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * @typedef {{ id: string, image: string | Buffer, raw?: { width: number, height: number, channels: 3 } }} Frame
+ */
+
+/**
+ * @param {string} dir
+ * @param {{ fps?: number, after?: string | null, loop?: boolean }} [options]
+ * @returns {AsyncGenerator<Frame>}
+ */
+async function* folderFrames(dir, options = {}) {
+  const interval = options.fps ? 1000 / options.fps : 0;
+  const names = (await fs.promises.readdir(dir)).filter((n) => IMAGE.test(n)).sort();
+  if (names.length === 0) throw new Error(`no images (.jpg, .png, .webp) in ${dir}`);
+  const after = options.after ?? null;
+  let next = Date.now();
+  do {
+    for (const name of names) {
+      if (after !== null && name <= after) continue;
+      const wait = next - Date.now();
+      if (wait > 0) await sleep(wait);
+      next = Math.max(next + interval, Date.now());
+      yield { id: name, image: path.join(dir, name) };
+    }
+  } while (options.loop);
+}
+
+/**
+ * Frames from a camera: ffmpeg reads the V4L2 device and writes raw RGB24 frames to its stdout.
+ * @param {string} device e.g. /dev/video0
+ * @param {{ width?: number, height?: number, fps?: number, ffmpeg?: string }} [options]
+ * @returns {AsyncGenerator<Frame>}
+ */
+async function* cameraFrames(device, options = {}) {
+  const width = options.width ?? 640;
+  const height = options.height ?? 480;
+  const frameBytes = width * height * 3;
+  const ffmpeg = spawn(options.ffmpeg ?? 'ffmpeg', ['-loglevel', 'error', '-f', 'v4l2',
+    '-video_size', `${width}x${height}`, '-i', device, '-r', String(options.fps ?? 10),
+    '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const failed = new Promise((_, reject) => ffmpeg.once('error', (e) => reject(
+    new Error(`cannot run ffmpeg for ${device} (apt-get install ffmpeg): ${e.message}`))));
+  failed.catch(() => {}); // raced below; an error after the end is of no interest
+  let pending = Buffer.alloc(0);
+  let count = 0;
+  try {
+    const stdout = /** @type {import('stream').Readable} */ (ffmpeg.stdout);
+    for await (const chunk of /** @type {AsyncIterable<Buffer>} */ (stdout)) {
+      pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      while (pending.length >= frameBytes) {
+        const image = Buffer.from(pending.subarray(0, frameBytes));
+        pending = pending.subarray(frameBytes);
+        yield { id: `${path.basename(device)}-${Date.now()}-${count++}`, image, raw: { width, height, channels: 3 } };
+      }
+    }
+    await Promise.race([failed, new Promise((resolve) => ffmpeg.once('close', resolve))]);
+    if (ffmpeg.exitCode !== 0 && ffmpeg.exitCode !== null) throw new Error(`ffmpeg exited with ${ffmpeg.exitCode}`);
+  } finally {
+    ffmpeg.kill();
+  }
+}
+
+module.exports = { folderFrames, cameraFrames };

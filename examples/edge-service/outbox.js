@@ -1,0 +1,234 @@
+// @ts-check
+// A persistent outgoing store: every result is written to disk (and fdatasync'd) before it is published, and stays
+// there until the broker acknowledged it (MQTT QoS 1 PUBACK). After a broker outage or a crash of this process, what
+// was stored and not acknowledged is sent again, in the order it was stored: at least once, ordered.
+//
+// On disk, in its own folder:
+//   seg-<first seq>.jsonl   records, one JSON line each: {"seq":1,"topic":"…","payload":"…"}; a new segment every
+//                           `segmentRecords` records; a segment is deleted once all its records are acknowledged
+//   acked                   the highest seq up to which every record is acknowledged (written by rename)
+// A line torn by a power cut (the last one of the last segment) is dropped on open; the result it held had not been
+// published yet, and its frame is processed again.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+/** @typedef {{ seq: number, topic: string, payload: string }} OutboxRecord */
+
+const SEGMENT = /^seg-(\d{12})\.jsonl$/;
+const segmentName = (/** @type {number} */ first) => `seg-${String(first).padStart(12, '0')}.jsonl`;
+
+class Outbox {
+  /** @type {string} */ #dir;
+  /** Unacknowledged records by seq, in seq order (Map keeps insertion order). @type {Map<number, OutboxRecord>} */
+  #records = new Map();
+  /** Acknowledged out of order, above the watermark. @type {Set<number>} */
+  #ackedAbove = new Set();
+  #watermark = 0;
+  #lastSeq = 0;
+  /** @type {OutboxRecord | null} */
+  #lastRecord = null;
+  /** @type {{ first: number, last: number, file: string }[]} */
+  #segments = [];
+  /** @type {fs.promises.FileHandle | null} */
+  #handle = null;
+  #segmentRecords;
+  #inSegment = 0;
+  /** @type {{ record: OutboxRecord, resolve: () => void, reject: (e: unknown) => void }[]} */
+  #queue = [];
+  #writing = false;
+  /** @type {NodeJS.Timeout | null} */
+  #watermarkTimer = null;
+  #closed = false;
+
+  /**
+   * @param {string} dir
+   * @param {{ segmentRecords?: number }} [options]
+   */
+  static async open(dir, options = {}) {
+    const outbox = new Outbox(dir, options.segmentRecords ?? 1000);
+    await outbox.#load();
+    return outbox;
+  }
+
+  /** @param {string} dir @param {number} segmentRecords */
+  constructor(dir, segmentRecords) {
+    this.#dir = dir;
+    this.#segmentRecords = segmentRecords;
+  }
+
+  async #load() {
+    await fs.promises.mkdir(this.#dir, { recursive: true });
+    try {
+      this.#watermark = Number.parseInt(await fs.promises.readFile(path.join(this.#dir, 'acked'), 'utf8'), 10) || 0;
+    } catch {
+      this.#watermark = 0;
+    }
+    this.#lastSeq = this.#watermark;
+    const names = (await fs.promises.readdir(this.#dir)).filter((n) => SEGMENT.test(n)).sort();
+    for (const [i, name] of names.entries()) {
+      const file = path.join(this.#dir, name);
+      const text = await fs.promises.readFile(file, 'utf8');
+      let good = 0; // bytes of whole, parsed lines
+      let count = 0;
+      let last = 0;
+      const lines = text.split('\n');
+      lines.pop(); // '' after the final newline, or a line whose write did not finish (power cut): dropped
+      for (const line of lines) {
+        let record;
+        try {
+          record = JSON.parse(line);
+        } catch {
+          throw new Error(`outbox ${file}: a corrupt record at byte ${good}`);
+        }
+        good += Buffer.byteLength(line) + 1;
+        count++;
+        last = record.seq;
+        this.#lastSeq = Math.max(this.#lastSeq, record.seq);
+        this.#lastRecord = record;
+        if (record.seq > this.#watermark) this.#records.set(record.seq, record);
+      }
+      if (good < Buffer.byteLength(text)) await fs.promises.truncate(file, good);
+      const first = Number(SEGMENT.exec(name)?.[1]);
+      // The last segment stays, acknowledged or not: it says where a restarted service resumes.
+      if (count > 0 && last <= this.#watermark && i < names.length - 1) {
+        await fs.promises.rm(file, { force: true });
+      } else {
+        this.#segments.push({ first, last, file });
+        if (i === names.length - 1) this.#inSegment = count;
+      }
+    }
+  }
+
+  /** Records stored and not yet acknowledged. */
+  get stored() {
+    return this.#records.size;
+  }
+
+  get lastSeq() {
+    return this.#lastSeq;
+  }
+
+  /** The newest record stored, acknowledged or not (null for a new outbox): where a restarted service resumes. */
+  get last() {
+    return this.#lastRecord;
+  }
+
+  /** The newest record's payload, parsed, or null. */
+  lastPayload() {
+    return this.#lastRecord ? JSON.parse(this.#lastRecord.payload) : null;
+  }
+
+  /**
+   * Stores a record; resolves once it is on disk (written and fdatasync'd). Appends made in the same moment share
+   * one write and one sync.
+   * @param {string} topic
+   * @param {(seq: number) => string} payload the payload, given the record's seq
+   * @returns {Promise<OutboxRecord>}
+   */
+  append(topic, payload) {
+    if (this.#closed) return Promise.reject(new Error('the outbox is closed'));
+    const seq = ++this.#lastSeq;
+    const record = { seq, topic, payload: payload(seq) };
+    this.#records.set(seq, record);
+    this.#lastRecord = record;
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ record, resolve: () => resolve(record), reject });
+      if (!this.#writing) void this.#flush();
+    });
+  }
+
+  async #flush() {
+    this.#writing = true;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0);
+      try {
+        let chunk = '';
+        for (const { record } of batch) {
+          if (this.#handle === null || this.#inSegment >= this.#segmentRecords) {
+            if (chunk !== '' && this.#handle !== null) await this.#handle.write(chunk);
+            chunk = '';
+            await this.#openSegment(record.seq);
+          }
+          chunk += `${JSON.stringify(record)}\n`;
+          this.#inSegment++;
+          this.#segments[this.#segments.length - 1].last = record.seq;
+        }
+        const handle = /** @type {fs.promises.FileHandle} */ (this.#handle);
+        await handle.write(chunk);
+        await handle.datasync();
+        for (const b of batch) b.resolve();
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
+    }
+    this.#writing = false;
+  }
+
+  /** Opens the segment to append to: the last one while it has room, else a new one starting at `first`. */
+  async #openSegment(/** @type {number} */ first) {
+    if (this.#handle !== null) {
+      await this.#handle.datasync();
+      await this.#handle.close();
+      this.#handle = null;
+    }
+    if (this.#segments.length === 0 || this.#inSegment >= this.#segmentRecords) {
+      this.#segments.push({ first, last: first - 1, file: path.join(this.#dir, segmentName(first)) });
+      this.#inSegment = 0;
+    }
+    this.#handle = await fs.promises.open(this.#segments[this.#segments.length - 1].file, 'a');
+  }
+
+  async #drain() {
+    while (this.#writing || this.#queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /**
+   * The next unacknowledged record after `seq`, in order, or null.
+   * @param {number} seq
+   */
+  next(seq) {
+    for (const record of this.#records.values()) if (record.seq > seq) return record;
+    return null;
+  }
+
+  /**
+   * The broker acknowledged `seq`: it leaves the store (the watermark on disk follows within 100 ms).
+   * @param {number} seq
+   */
+  ack(seq) {
+    if (!this.#records.delete(seq)) return;
+    if (seq !== this.#watermark + 1) {
+      this.#ackedAbove.add(seq);
+      return;
+    }
+    this.#watermark = seq;
+    while (this.#ackedAbove.delete(this.#watermark + 1)) this.#watermark++;
+    this.#watermarkTimer ??= setTimeout(() => void this.#saveWatermark(), 100);
+  }
+
+  async #saveWatermark() {
+    this.#watermarkTimer = null;
+    const watermark = this.#watermark;
+    const tmp = path.join(this.#dir, 'acked.tmp');
+    await fs.promises.writeFile(tmp, String(watermark));
+    await fs.promises.rename(tmp, path.join(this.#dir, 'acked'));
+    // Segments wholly acknowledged go (never the one being appended to).
+    while (this.#segments.length > 1 && this.#segments[0].last <= watermark) {
+      await fs.promises.rm(/** @type {{ file: string }} */ (this.#segments.shift()).file, { force: true });
+    }
+  }
+
+  /** Writes what is pending and the watermark, and closes the file. */
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#drain();
+    if (this.#watermarkTimer) clearTimeout(this.#watermarkTimer);
+    await this.#saveWatermark();
+    await this.#handle?.close();
+    this.#handle = null;
+  }
+}
+
+module.exports = { Outbox };

@@ -1,0 +1,181 @@
+// examples/edge-service: results published over MQTT to a real broker (Debian's mosquitto, started here on a free
+// loopback port) survive a broker outage and a killed service, delivered at least once and in order.
+'use strict';
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { sharpLoads } = require('./helpers');
+
+const ROOT = path.join(__dirname, '..');
+const SERVICE = path.join(ROOT, 'examples', 'edge-service', 'service.js');
+const { startBroker, mosquittoPath } = require('../examples/edge-service/broker');
+
+// The service decodes frames with sharp (as the other image examples do). CI installs mosquitto (.ci/run): there a
+// missing broker fails the test instead of skipping it.
+const runs = sharpLoads() && (mosquittoPath() !== null || process.env.CI);
+
+const until = (predicate, what, ms = 20000) => new Promise((resolve, reject) => {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    if (predicate()) {
+      clearInterval(timer);
+      resolve();
+    } else if (Date.now() - started > ms) {
+      clearInterval(timer);
+      reject(new Error(`timed out waiting for ${what}`));
+    }
+  }, 10);
+});
+
+/** `count` frames: the astronaut's portrait (one face) and the airplane (none), alternating, in name order. */
+function frames(dir, count) {
+  fs.mkdirSync(dir);
+  const names = [];
+  for (let i = 1; i <= count; i++) {
+    const face = i % 2 === 1;
+    const name = `frame-${String(i).padStart(4, '0')}-${face ? 'face.png' : 'plane.jpg'}`;
+    fs.copyFileSync(path.join(ROOT, 'examples', 'assets', face ? 'astronaut.png' : 'airplane.jpg'), path.join(dir, name));
+    names.push(name);
+  }
+  return names;
+}
+
+/** The service as a user runs it, with --json: its events as they come. */
+function service(args) {
+  const child = spawn(process.execPath, [SERVICE, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const events = [];
+  let stderr = '';
+  let buffered = '';
+  child.stdout.on('data', (chunk) => {
+    buffered += chunk;
+    const lines = buffered.split('\n');
+    buffered = lines.pop();
+    for (const line of lines) if (line) events.push(JSON.parse(line));
+  });
+  child.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr })));
+  return { child, events, exited, results: () => events.filter((e) => e.event === 'result') };
+}
+
+/** A subscriber with a persistent session (clean: false): it gets what was queued for it while it was away. */
+async function collector(url, topic) {
+  const mqtt = require('mqtt');
+  const client = mqtt.connect(url, { clientId: `collector-${process.pid}-${Date.now()}`, clean: false,
+    reconnectPeriod: 200 });
+  const arrivals = [];
+  client.on('message', (_topic, payload) => arrivals.push(JSON.parse(payload.toString())));
+  await new Promise((resolve, reject) => {
+    client.once('connect', () => client.subscribe(topic, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+    client.once('error', reject);
+  });
+  const unique = () => new Set(arrivals.map((m) => m.seq)).size;
+  return { client, arrivals, unique };
+}
+
+/** What a consumer that drops duplicates by seq sees, and whether first arrivals came in order. */
+function delivery(arrivals) {
+  const first = new Map();
+  for (const message of arrivals) if (!first.has(message.seq)) first.set(message.seq, message);
+  const order = [...first.keys()];
+  return {
+    messages: [...first.values()],
+    duplicates: arrivals.length - first.size,
+    inOrder: order.every((seq, i) => i === 0 || seq > order[i - 1]),
+  };
+}
+
+(runs ? describe : describe.skip)('examples/edge-service with mosquitto', () => {
+  let tmp;
+  let broker;
+  const cleanup = [];
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-service-'));
+    broker = await startBroker();
+  });
+  afterAll(async () => {
+    for (const fn of cleanup) await fn();
+    await broker?.stop();
+    if (broker) fs.rmSync(broker.dir, { recursive: true, force: true });
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('broker stopped mid-stream: inference goes on, every result arrives once the broker is back', async () => {
+    const names = frames(path.join(tmp, 'outage-frames'), 60);
+    const topic = 'test/outage';
+    const sub = await collector(broker.url, `${topic}/results`);
+    cleanup.push(() => sub.client.endAsync());
+    const svc = service(['--frames', path.join(tmp, 'outage-frames'), '--fps', '30', '--once', '--broker', broker.url,
+      '--topic', topic, '--state', path.join(tmp, 'outage-state'), '--client-id', 'edge-outage']);
+    cleanup.push(() => svc.child.kill('SIGKILL'));
+
+    await until(() => sub.unique() >= 10, 'the first results');
+    await broker.stop();
+    const before = svc.results().length;
+    await until(() => svc.results().filter((e) => !e.connected).length >= 20, 'results made while the broker is down');
+    const offline = svc.results().filter((e) => !e.connected).length;
+    await broker.start();
+    const { code, stderr } = await svc.exited;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    await until(() => sub.unique() >= names.length, 'every result at the subscriber');
+
+    const { messages, duplicates, inOrder } = delivery(sub.arrivals);
+    expect(messages.map((m) => m.seq)).toEqual(names.map((_, i) => i + 1));
+    expect(messages.map((m) => m.frame)).toEqual(names);
+    expect(inOrder).toBe(true);
+    // QoS 1: only what was in flight when the link went can come twice (the publisher's window is 32).
+    expect(duplicates).toBeLessThanOrEqual(64);
+    // Real inference: the portrait has one face, the airplane none.
+    for (const m of messages) expect(m.faces.length).toBe(m.frame.endsWith('face.png') ? 1 : 0);
+    const done = svc.events.find((e) => e.event === 'done');
+    expect(done).toMatchObject({ results: 60, delivered: 60, stored: 0 });
+    expect(svc.events.some((e) => e.event === 'offline')).toBe(true);
+    console.log(`broker outage: ${before} results before the stop, ${offline} made while it was down, ` +
+      `60/60 delivered, ${duplicates} duplicates at the subscriber`);
+  }, 60000);
+
+  test('service killed mid-stream while the broker is down: what it stored is delivered after a restart', async () => {
+    const dir = path.join(tmp, 'kill-frames');
+    const names = frames(dir, 40);
+    const topic = 'test/kill';
+    const state = path.join(tmp, 'kill-state');
+    const args = ['--frames', dir, '--fps', '30', '--once', '--broker', broker.url, '--topic', topic,
+      '--state', state, '--client-id', 'edge-kill'];
+    const sub = await collector(broker.url, `${topic}/results`);
+    cleanup.push(() => sub.client.endAsync());
+
+    const first = service(args);
+    cleanup.push(() => first.child.kill('SIGKILL'));
+    await until(() => sub.unique() >= 5, 'the first results');
+    await broker.stop();
+    await until(() => first.results().filter((e) => !e.connected).length >= 8, 'results stored while offline');
+    first.child.kill('SIGKILL');
+    const killed = await first.exited;
+    expect(killed.signal).toBe('SIGKILL');
+    const storedBeforeKill = first.results().map((e) => e.seq); // each reported after its fdatasync
+    const undelivered = first.results().filter((e) => !e.connected).length;
+
+    await broker.start();
+    const second = service(args);
+    cleanup.push(() => second.child.kill('SIGKILL'));
+    const { code, stderr } = await second.exited;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const start = second.events.find((e) => e.event === 'start');
+    expect(start.stored).toBeGreaterThanOrEqual(undelivered); // the outbox survived the kill
+    expect(start.resumeAfter).toBe(first.results().at(-1).frame);
+    await until(() => sub.unique() >= names.length, 'every result at the subscriber');
+
+    const { messages, duplicates, inOrder } = delivery(sub.arrivals);
+    expect(inOrder).toBe(true);
+    const seqs = messages.map((m) => m.seq);
+    for (const seq of storedBeforeKill) expect(seqs).toContain(seq);
+    // Every frame exactly once among the distinct results: stored ones are not redone, the rest are done after.
+    expect(messages.map((m) => m.frame)).toEqual(names);
+    expect(seqs).toEqual(names.map((_, i) => i + 1));
+    console.log(`service killed: ${storedBeforeKill.length} results stored before SIGKILL (${undelivered} made ` +
+      `offline), restart resumed after ${start.resumeAfter} with ${start.stored} stored; 40/40 delivered, ` +
+      `${duplicates} duplicates`);
+  }, 60000);
+});
