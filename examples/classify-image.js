@@ -5,7 +5,8 @@
 //   node examples/classify-image.js [image] [--model model.tflite] [--labels labels.txt] [--top 5]
 //
 // Be aware: the default model, test/fixtures/convnet.tflite, is a tiny 10-class convnet with *random* weights (this
-// repository ships no trained classifier, and none can be downloaded here). Its top 5 are meaningless; what this
+// repository ships no trained classifier; for a trained model on a real photo see examples/quickstart.js, which runs
+// MediaPipe's face detector). Its top 5 are meaningless, and the output says so; what this
 // example shows is the pipeline, which is the same for a trained model: give --model mobilenet_v2.tflite with its
 // labels (or a model whose TFLite metadata carries labels and normalisation, which are then used) and it works
 // unchanged: the input size, channels, dtype and normalisation all come from the model.
@@ -95,7 +96,9 @@ if (require.main === module) {
     console.log(`${path.basename(options.image ?? DEFAULTS.image)} → ${result.input.width}x${result.input.height}, ` +
       `normalised (x - ${result.normalization.mean}) / ${result.normalization.std}; ` +
       `decode+resize ${result.decodeMs.toFixed(1)} ms, invoke ${result.invokeMs.toFixed(2)} ms`);
-    console.log(`top ${result.top.length} (labels: ${result.labelsFrom ?? 'none'}):`);
+    const randomWeights = path.basename(options.model ?? DEFAULTS.model) === 'convnet.tflite';
+    console.log(`top ${result.top.length} (labels: ${result.labelsFrom ?? 'none'})` +
+      `${randomWeights ? ' from convnet.tflite, a test model with RANDOM weights: these scores mean nothing' : ''}:`);
     for (const [i, { index, label, score }] of result.top.entries()) {
       console.log(`  ${i + 1}. ${label.padEnd(12)} ${(score * 100).toFixed(2).padStart(6)}%  (class ${index})`);
     }

@@ -3,8 +3,13 @@
 //
 //   node examples/edgetpu.js [model.tflite] [--device usb|pci|usb:N|pci:N|:N|/dev/apex_N] [--json]
 //
-// The model defaults to test/fixtures/add.tflite (a CPU model: it runs anywhere). Give it the *_edgetpu.tflite
-// that edgetpu_compiler wrote to use the TPU; such a model runs only through the Edge TPU delegate. libedgetpu is
+// The model defaults to test/fixtures/add.tflite, a one-op ADD test model (a CPU model: it runs anywhere, and only
+// shows the plumbing). Give it the *_edgetpu.tflite that edgetpu_compiler wrote to use the TPU; such a model runs
+// only through the Edge TPU delegate.
+// What has been checked, honestly: this project has no Coral hardware. The example is tested (test/delegates.test.js)
+// against a fake libedgetpu (test/plugins/fake_edgetpu.cc) that speaks the delegate plugin ABI and lists fake
+// devices; it has never run on a real Edge TPU here. Which real libedgetpu builds pair with TFLite 2.14.1, and
+// which are known not to: docs/EDGETPU.md. libedgetpu is
 // found as TFLITE_EDGETPU_LIBRARY, else libedgetpu.so.1 through the dynamic loader (Coral's libedgetpu1-std
 // package). Inputs are filled with a deterministic pattern; --json prints one JSON object instead of prose.
 // See docs/EDGETPU.md for the setup.
@@ -77,7 +82,8 @@ function main() {
     console.log(JSON.stringify(report));
     return;
   }
-  console.log(`TFLite ${report.tflite}; libedgetpu: ${report.libedgetpu ?? 'not installed'}`);
+  console.log(`TFLite ${report.tflite}; libedgetpu: ${report.libedgetpu ?? 'not installed'}; model: ${settings.model}` +
+    `${path.basename(settings.model) === 'add.tflite' ? ' (a one-op test model)' : ''}`);
   console.log(`Edge TPUs: ${devices.length ? devices.map((d) => `${d.type} ${d.path}`).join(', ') : 'none'}`);
   if (report.edgeTpuError) console.log(`Edge TPU not used: ${report.edgeTpuError}`);
   for (const d of report.delegates) {

@@ -10,6 +10,8 @@
 //   GET  /health    {"ok": true, "pool": {"size", "idle"}, "eventLoopDelayMs": {"p50", "p99", "max"}}
 //
 // Try it with examples/load.js, which measures /health while /predict is under load.
+// The default model, test/fixtures/convnet.tflite, is a small conv net with RANDOM weights (a stand-in for your
+// model, made by test/fixtures/make_fixtures.py): its outputs mean nothing. Serve your own with --model.
 'use strict';
 const http = require('http');
 const path = require('path');
@@ -153,7 +155,8 @@ function parseArgs(argv) {
 if (require.main === module) {
   const options = parseArgs(process.argv.slice(2));
   startServer(options).then((running) => {
-    console.log(`listening on ${running.url} (model ${options.model}, pool ${options.pool ?? 2})`);
+    const fixture = path.basename(options.model) === 'convnet.tflite' ? ' (a test fixture with random weights)' : '';
+    console.log(`listening on ${running.url} (model ${options.model}${fixture}, pool ${options.pool ?? 2})`);
     const stop = () => running.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);

@@ -39,6 +39,7 @@ function directTop5(input, model = fixture('convnet.tflite')) {
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^airplane\.jpg → 32x32, normalised \(x - 0\) \/ 255; decode\+resize [\d.]+ ms, invoke [\d.]+ ms$/);
+    expect(lines[1]).toMatch(/^top 5 \(labels: .*cifar10-labels\.txt\) from convnet\.tflite, a test model with RANDOM weights: these scores mean nothing:$/);
     // The same pipeline written out here: sharp's cover resize, then [0, 1].
     const pixels = await sharp(IMAGE).resize(32, 32, { fit: 'cover' }).removeAlpha().raw().toBuffer();
     const want = directTop5(Float32Array.from(pixels, (p) => p / 255));
@@ -134,6 +135,95 @@ async function pixelAt(file, x, y) {
     expect(kept[0].box.x).toBeCloseTo((0.9 * 0 + 0.6 * 0.1) / 1.5, 12);
     expect(kept[0].keypoints[0].x).toBeCloseTo(0.6 / 1.5, 12);
     expect(kept[1].box.x).toBe(5);
+  });
+});
+
+// ---- selfie segmentation, pose landmarks, the camera loop -----------------------------------------------------
+
+(sharpLoads() ? describe : describe.skip)('examples/selfie-segmentation.js', () => {
+  test('the mask covers the astronaut (face, suit, the helmet she holds) and not the flag, the shuttle or the wall', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'selfie-'));
+    try {
+      const mask = path.join(tmp, 'mask.png');
+      const out = path.join(tmp, 'cutout.png');
+      const r = spawnSync(process.execPath, [path.join(EXAMPLES, 'selfie-segmentation.js'), '--json', '--mask', mask, '--out', out],
+        { encoding: 'utf8', timeout: 30000 });
+      expect(r.stderr).toBe('');
+      const summary = JSON.parse(r.stdout);
+      expect(summary).toMatchObject({ width: 512, height: 512 });
+      // Points read off the photograph by eye (512x512).
+      const person = { face: [225, 128], suit: [200, 380], helmet: [390, 420], collar: [210, 230] };
+      const background = { flag: [30, 100], shuttle: [400, 150], wallAboveHead: [100, 25], topRight: [490, 20] };
+      const { data, info } = await sharp(mask).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([512, 512]);
+      const at = ([x, y]) => data[(y * info.width + x) * info.channels];
+      for (const [name, p] of Object.entries(person)) expect({ name, person: at(p) >= 200 }).toEqual({ name, person: true });
+      for (const [name, p] of Object.entries(background)) expect({ name, person: at(p) >= 56 }).toEqual({ name, person: false });
+      expect(summary.person).toBeGreaterThan(0.4);
+      expect(summary.person).toBeLessThan(0.7);
+      // The cut-out keeps the photo where the mask is 255 and is flat grey where it is 0.
+      const cut = await sharp(out).raw().toBuffer({ resolveWithObject: true });
+      const photo = await sharp(path.join(EXAMPLES, 'assets', 'astronaut.png')).raw().toBuffer();
+      const px = (buffer, channels, [x, y]) => Array.from(buffer.subarray((y * 512 + x) * channels, (y * 512 + x) * channels + 3));
+      expect(px(cut.data, cut.info.channels, person.face)).toEqual(px(photo, 3, person.face));
+      expect(px(cut.data, cut.info.channels, background.topRight)).toEqual([90, 90, 90]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+(sharpLoads() ? describe : describe.skip)('examples/pose-landmarks.js', () => {
+  // Fetches @mediapipe/pose (pinned, sha256-checked) through npm into a cache on first use.
+  test('detector then landmarks: the skeleton sits on the astronaut (face where BlazeFace puts it, shoulders on the suit)', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pose-'));
+    try {
+      const out = path.join(tmp, 'pose.png');
+      const r = spawnSync(process.execPath, [path.join(EXAMPLES, 'pose-landmarks.js'), '--json', '--out', out],
+        { encoding: 'utf8', timeout: 120000 });
+      expect(r.status).toBe(0);
+      const result = JSON.parse(r.stdout);
+      expect(result.detection.score).toBeGreaterThan(0.5);
+      expect(result.personScore).toBeGreaterThan(0.9);
+      const p = Object.fromEntries(result.landmarks.map((l) => [l.name, l]));
+      // The nose within 15 px of BlazeFace's nose tip (the quick start: 221.8, 125.0).
+      expect(Math.hypot(p.nose.x - 222, p.nose.y - 125)).toBeLessThan(15);
+      // The subject's right shoulder is on the image's left; both on the suit's shoulders, read off the photo by eye:
+      // about (100, 215) and (290, 225).
+      expect(Math.hypot(p['right shoulder'].x - 100, p['right shoulder'].y - 215)).toBeLessThan(30);
+      expect(Math.hypot(p['left shoulder'].x - 290, p['left shoulder'].y - 225)).toBeLessThan(30);
+      for (const name of ['nose', 'left eye', 'right eye', 'left shoulder', 'right shoulder']) {
+        expect({ name, visible: p[name].visibility > 0.9 }).toEqual({ name, visible: true });
+      }
+      expect(p['left eye'].x).toBeGreaterThan(p['right eye'].x);
+      expect(fs.statSync(out).size).toBeGreaterThan(100000);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
+
+(sharpLoads() ? describe : describe.skip)('examples/frames.js', () => {
+  test('a camera loop on a pool: every frame processed or dropped, the face followed, the event loop free', () => {
+    const frames = 60;
+    const r = spawnSync(process.execPath, [path.join(EXAMPLES, 'frames.js'), '--frames', String(frames), '--fps', '250', '--json'],
+      { encoding: 'utf8', timeout: 60000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.processed + report.dropped).toBe(frames);
+    expect(report.processed).toBeGreaterThanOrEqual(frames / 3);
+    // The simulated camera pans a 384x384 window across the photo: the face moves left in the frame by the window's
+    // offset, and stays where it is in the photo (centre 225, 128, as the quick start finds it).
+    for (const { frame, faces, offset } of report.results) {
+      expect({ frame, faces: faces.length }).toEqual({ frame, faces: 1 });
+      const [{ box }] = faces;
+      const inPhoto = { x: box.x + box.width / 2 + offset.x, y: box.y + box.height / 2 + offset.y };
+      expect({ frame, near: Math.hypot(inPhoto.x - 225, inPhoto.y - 128) < 12 }).toEqual({ frame, near: true });
+    }
+    // A 1 ms timer kept running while models ran on the pool.
+    expect(report.ticksWhileRunning).toBeGreaterThan(0);
+    expect(report.eventLoopDelayMs.p50).toBeLessThan(20);
   });
 });
 

@@ -13,9 +13,11 @@ jest.setTimeout(170000);
 const root = path.join(__dirname, '..');
 const pkg = require('../package.json');
 const MiB = 1024 * 1024;
-// The examples that are published: the quick start, its helpers, its model and photo (plus the other MediaPipe
-// model committed beside it).
-const EXAMPLE_FILES = /^examples\/(quickstart\.js|lib\/[\w-]+\.js|models\/[\w-]+\.tflite|assets\/astronaut\.png)$/;
+// The examples that are published: those that run from the package alone (their models are in examples/models/ or
+// fetched from npm by examples/lib/fetch-model.js), their helpers, the two MediaPipe models and the photo.
+const PUBLISHED_EXAMPLES = ['quickstart.js', 'selfie-segmentation.js', 'pose-landmarks.js', 'frames.js'];
+const EXAMPLE_FILES = new RegExp(`^examples/(${PUBLISHED_EXAMPLES.map((f) => f.replace('.', '\\.')).join('|')}|` +
+  'lib/[\\w-]+\\.js|models/[\\w-]+\\.tflite|assets/astronaut\\.png)$');
 
 let tmp;
 let tarball;
@@ -58,7 +60,7 @@ describe('the tarball', () => {
       (/\.tflite$/.test(n) && !/^examples\/models\//.test(n)) || /\.(o|a|log|tgz)$/.test(n));
     expect(unwanted).toEqual([]);
     const names = new Set(files.map((f) => f.path));
-    for (const file of ['examples/quickstart.js', 'examples/lib/blazeface.js', 'examples/lib/draw.js',
+    for (const file of [...PUBLISHED_EXAMPLES.map((f) => `examples/${f}`), 'examples/lib/blazeface.js', 'examples/lib/draw.js',
       'examples/models/face_detection_short_range.tflite', 'examples/assets/astronaut.png']) {
       expect({ file, packed: names.has(file) }).toEqual({ file, packed: true });
     }
@@ -283,7 +285,7 @@ describe('installed into a new project, with no compiler on PATH', () => {
 
   test('the published examples type-check (// @ts-check) against the published types', () => {
     const examples = path.join(project, 'node_modules', 'tflite-runtime', 'examples');
-    const js = ['quickstart.js', ...fs.readdirSync(path.join(examples, 'lib')).map((f) => `lib/${f}`)].map((f) => path.join(examples, f));
+    const js = [...PUBLISHED_EXAMPLES, ...fs.readdirSync(path.join(examples, 'lib')).map((f) => `lib/${f}`)].map((f) => path.join(examples, f));
     for (const file of js) expect({ file, checked: fs.readFileSync(file, 'utf8').includes('// @ts-check') }).toEqual({ file, checked: true });
     const r = node([path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--allowJs', '--checkJs',
       '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',

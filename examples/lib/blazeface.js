@@ -1,5 +1,6 @@
 // @ts-check
-// BlazeFace short-range (MediaPipe's face_detection_short_range.tflite) pre- and post-processing, in plain JS.
+// BlazeFace short-range (MediaPipe's face_detection_short_range.tflite) pre- and post-processing, in plain JS; the
+// SSD decoding also serves MediaPipe's pose detector (see FACE and SsdSpec).
 // The numbers are MediaPipe's own: mediapipe/modules/face_detection/face_detection_short_range.pbtxt
 // (SsdAnchorsCalculator, TensorsToDetectionsCalculator, NonMaxSuppressionCalculator).
 //
@@ -7,30 +8,39 @@
 //   outputs regressors [1, 896, 16]: per anchor box (cx, cy, w, h) + 6 keypoints (x, y), in 128-pixel units,
 //           relative to the anchor; classificators [1, 896, 1]: a logit per anchor
 'use strict';
-const sharp = require('sharp');
+const { letterbox } = require('./image');
 
 const INPUT_SIZE = 128;
 /** The six keypoints, in the model's order (the subject's right and left). */
 const KEYPOINTS = ['right eye', 'left eye', 'nose tip', 'mouth centre', 'right ear tragion', 'left ear tragion'];
 
 /**
- * SSD anchors as MediaPipe's SsdAnchorsCalculator makes them for this model: strides 8, 16, 16, 16 (the three
- * stride-16 layers share one grid), two anchors per cell per layer, fixed size 1x1: 16*16*2 + 8*8*6 = 896.
+ * An SSD detector's layout: input size, anchor strides, keypoints per box. BlazeFace short range is FACE; MediaPipe's
+ * pose detector (pose_detection.tflite) is the same design at 224 px with strides 8, 16, 32, 32, 32 and 4 keypoints.
+ * @typedef {{ inputSize: number, strides: number[], keypoints: number }} SsdSpec
+ */
+/** @type {SsdSpec} */
+const FACE = { inputSize: INPUT_SIZE, strides: [8, 16, 16, 16], keypoints: KEYPOINTS.length };
+
+/**
+ * SSD anchors as MediaPipe's SsdAnchorsCalculator makes them for these models (aspect ratio 1, interpolated scale 1,
+ * fixed anchor size): layers with the same stride share one grid, two anchors per cell per layer. For FACE:
+ * 16*16*2 + 8*8*6 = 896.
+ * @param {SsdSpec} spec
  * @returns {{ x: number, y: number }[]} anchor centres in [0, 1]
  */
-function anchors() {
-  const strides = [8, 16, 16, 16];
+function anchors(spec) {
+  const { strides, inputSize } = spec;
   const out = [];
   let layer = 0;
   while (layer < strides.length) {
     let perCell = 0;
     let last = layer;
-    // Layers with the same stride are merged; each contributes 2 anchors (aspect ratio 1 + interpolated scale).
     while (last < strides.length && strides[last] === strides[layer]) {
       perCell += 2;
       last++;
     }
-    const cells = Math.ceil(INPUT_SIZE / strides[layer]);
+    const cells = Math.ceil(inputSize / strides[layer]);
     for (let y = 0; y < cells; y++) {
       for (let x = 0; x < cells; x++) {
         for (let k = 0; k < perCell; k++) out.push({ x: (x + 0.5) / cells, y: (y + 0.5) / cells });
@@ -40,41 +50,45 @@ function anchors() {
   }
   return out;
 }
-const ANCHORS = anchors();
+const ANCHORS = anchors(FACE);
+const anchorCache = new Map([[FACE, ANCHORS]]);
 
 /**
- * @typedef {{ x: number, y: number }} Point
+ * @typedef {import('./image').Point} Point
  * @typedef {{ score: number, box: { x: number, y: number, width: number, height: number }, keypoints: Point[] }} Detection
  *   box and keypoints in the coordinates they were mapped to (model-normalised [0, 1] or image pixels)
  */
 
 /**
  * Decodes raw outputs into detections above `threshold` (MediaPipe: 0.5), model-normalised coordinates.
- * @param {Float32Array} regressors [896 * 16]
- * @param {Float32Array} classificators [896]
+ * @param {Float32Array} regressors [anchors * (4 + 2 * keypoints)]: box (cx, cy, w, h) and keypoints (x, y) in input
+ *   pixels, relative to the anchor
+ * @param {Float32Array} classificators [anchors]: a logit per anchor
  * @param {number} threshold
+ * @param {SsdSpec} spec
  * @returns {Detection[]}
  */
-function decode(regressors, classificators, threshold = 0.5) {
-  if (regressors.length !== ANCHORS.length * 16 || classificators.length !== ANCHORS.length) {
-    throw new Error(`expected ${ANCHORS.length} anchors, got ${classificators.length}`);
+function decode(regressors, classificators, threshold = 0.5, spec = FACE) {
+  const grid = anchorCache.get(spec) ?? anchorCache.set(spec, anchors(spec)).get(spec) ?? [];
+  const stride = 4 + 2 * spec.keypoints;
+  const size = spec.inputSize;
+  if (regressors.length !== grid.length * stride || classificators.length !== grid.length) {
+    throw new Error(`expected ${grid.length} anchors, got ${classificators.length}`);
   }
   /** @type {Detection[]} */
   const detections = [];
-  for (let i = 0; i < ANCHORS.length; i++) {
+  for (let i = 0; i < grid.length; i++) {
     const logit = Math.min(100, Math.max(-100, classificators[i])); // score_clipping_thresh: 100
     const score = 1 / (1 + Math.exp(-logit));
     if (score < threshold) continue;
-    const r = regressors.subarray(i * 16, i * 16 + 16);
-    const a = ANCHORS[i];
-    const cx = r[0] / INPUT_SIZE + a.x;
-    const cy = r[1] / INPUT_SIZE + a.y;
-    const w = r[2] / INPUT_SIZE;
-    const h = r[3] / INPUT_SIZE;
+    const r = regressors.subarray(i * stride, (i + 1) * stride);
+    const a = grid[i];
+    const cx = r[0] / size + a.x;
+    const cy = r[1] / size + a.y;
+    const w = r[2] / size;
+    const h = r[3] / size;
     const keypoints = [];
-    for (let k = 0; k < KEYPOINTS.length; k++) {
-      keypoints.push({ x: r[4 + 2 * k] / INPUT_SIZE + a.x, y: r[5 + 2 * k] / INPUT_SIZE + a.y });
-    }
+    for (let k = 0; k < spec.keypoints; k++) keypoints.push({ x: r[4 + 2 * k] / size + a.x, y: r[5 + 2 * k] / size + a.y });
     detections.push({ score, box: { x: cx - w / 2, y: cy - h / 2, width: w, height: h }, keypoints });
   }
   return detections;
@@ -117,29 +131,6 @@ function nonMaxSuppression(detections, threshold = 0.3) {
   return kept;
 }
 
-/**
- * Letterboxes an image into a size x size RGB square (aspect ratio kept, black bars), as MediaPipe's
- * ImageToTensorCalculator does, and says how to map model coordinates back to the image.
- * @param {string | Buffer} image a path or encoded image bytes (anything sharp reads), or raw RGB with `raw`
- * @param {number} size
- * @param {{ raw?: { width: number, height: number, channels: 3 } }} [options]
- * @returns {Promise<{ pixels: Buffer, width: number, height: number, toImage: (p: Point) => Point }>}
- */
-async function letterbox(image, size, options = {}) {
-  const source = sharp(image, options.raw ? { raw: options.raw } : {});
-  const { width, height } = options.raw ?? /** @type {{ width: number, height: number }} */ (await source.metadata());
-  const scale = Math.min(size / width, size / height);
-  const padX = (size - width * scale) / 2;
-  const padY = (size - height * scale) / 2;
-  const pixels = await source
-    .removeAlpha()
-    .resize(size, size, { fit: 'contain', background: { r: 0, g: 0, b: 0 }, kernel: 'linear' })
-    .raw()
-    .toBuffer();
-  const toImage = (/** @type {Point} */ p) => ({ x: (p.x * size - padX) / scale, y: (p.y * size - padY) / scale });
-  return { pixels, width, height, toImage };
-}
-
 /** RGB bytes → float32 in [-1, 1], written into `into` (e.g. the input tensor's zero-copy view). */
 function normalise(/** @type {Buffer} */ pixels, /** @type {Float32Array} */ into) {
   if (into.length !== pixels.length) throw new Error(`input holds ${into.length} values, image has ${pixels.length}`);
@@ -172,4 +163,4 @@ async function detectFaces(interpreter, image, options = {}) {
   return { width: frame.width, height: frame.height, faces: faces.map((d) => toImage(d, frame.toImage)) };
 }
 
-module.exports = { INPUT_SIZE, KEYPOINTS, ANCHORS, decode, nonMaxSuppression, iou, letterbox, normalise, toImage, detectFaces };
+module.exports = { INPUT_SIZE, KEYPOINTS, FACE, ANCHORS, anchors, decode, nonMaxSuppression, iou, normalise, toImage, detectFaces };
