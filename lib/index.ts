@@ -11,7 +11,7 @@ export type { ModelSource } from './model-source';
 export { SignatureRunner } from './signature-runner';
 export type { InvokeOptions, RunInputs, RunOutputs } from './runnable';
 export { Tensor } from './tensor';
-export type { Quantization, TensorInput } from './tensor';
+export type { Quantization, TensorInput, NestedArray, NestedValue } from './tensor';
 export type { QuantizationParameters } from './quantization';
 export type { DType, TypedArray } from './dtype';
 export { Delegate, loadDelegate, loadEdgeTpuDelegate, listEdgeTpus, edgeTpuVersion } from './delegate';

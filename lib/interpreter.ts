@@ -46,6 +46,8 @@ export interface TensorDetails {
   index: number;
   shape: number[];
   shapeSignature: number[];
+  /** Elements in the current shape (the product of `shape`). */
+  elementCount: number;
   dtype: DType;
   quantization: { scale: number; zeroPoint: number };
   quantizationParameters: QuantizationParameters;
@@ -290,6 +292,23 @@ export class Interpreter extends Runnable {
     runnableInternals.resize(this, position, shape);
   }
 
+  /**
+   * Python's resize_tensor_input(index, shape): the input named by its *tensor index* (details' `index`), so a
+   * literal port of `resize_tensor_input(details[0]['index'], …)` resizes the right input. An index that is not one
+   * of the model's inputs is ERR_TFLITE_INDEX.
+   */
+  resizeTensorInput(tensorIndex: number, shape: readonly number[]): void {
+    if (typeof tensorIndex !== 'number') {
+      throw argumentError(`a tensor index is a number, got ${describeValue(tensorIndex)}`);
+    }
+    const position = this.inputs.findIndex((t) => t.index === tensorIndex);
+    if (position < 0) {
+      throw new TfLiteError(`tensor ${tensorIndex} is not an input; the inputs are tensors ` +
+        `${this.inputs.map((t) => t.index).join(', ')}`, 'ERR_TFLITE_INDEX');
+    }
+    runnableInternals.resize(this, position, shape);
+  }
+
   // ---- Python porting layer -------------------------------------------------------------------------------------
 
   #checkedTensor(index: number): Tensor {
@@ -435,6 +454,7 @@ function details(tensor: Tensor): TensorDetails {
     index: tensor.index,
     shape: tensor.shape,
     shapeSignature: tensor.shapeSignature,
+    elementCount: tensor.elementCount,
     dtype: tensor.dtype,
     quantization: perTensor ? { ...perTensor } : { scale: 0, zeroPoint: 0 },
     quantizationParameters: q,

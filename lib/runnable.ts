@@ -5,6 +5,9 @@ import { TfLiteError, captureCallSite, withCallSite } from './errors';
 import type { UsageGuard } from './guard';
 import { CopyTracker, Tensor, TensorInput, tensorCopies } from './tensor';
 
+/** More dimensions than any TFLite kernel handles (they stop at 6; RESHAPE and friends at 8). */
+const MAX_RANK = 16;
+
 /** A caller's array read once (getters and Proxies answer once); undefined when reading it throws. */
 function snapshotShape(values: readonly unknown[]): unknown[] | undefined {
   try {
@@ -120,7 +123,8 @@ export abstract class Runnable {
 
   #resizeSlot(input: number, requested: readonly number[]): void {
     this.#guard.check();
-    const read = Array.isArray(requested) ? snapshotShape(requested) : undefined;
+    // At most MAX_RANK dimensions, checked before the array is read (a sparse one can claim 2^32 - 1).
+    const read = Array.isArray(requested) && requested.length <= MAX_RANK ? snapshotShape(requested) : undefined;
     if (!read || read.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 0x7fffffff)) {
       throw new TfLiteError(`shape must be an array of non-negative integers, got ${describeValue(requested)}`,
         'ERR_TFLITE_SHAPE');
@@ -225,11 +229,11 @@ export abstract class Runnable {
     this.#guard.check();
     const named = this.#parts.namedInputs();
     if (Array.isArray(inputs)) {
+      if (inputs.length !== named.length) {
+        throw argumentError(`the model has ${named.length} inputs, got ${inputs.length}`);
+      }
       const values = snapshotShape(inputs) as TensorInput[] | undefined;
       if (!values) throw argumentError('the inputs array cannot be read');
-      if (values.length !== named.length) {
-        throw argumentError(`the model has ${named.length} inputs, got ${values.length}`);
-      }
       values.forEach((value, i) => named[i][1].set(value));
       return;
     }

@@ -76,7 +76,8 @@ export class SignatureRunner extends Runnable {
     // Read once: the check and the resize must see the same dimensions.
     let shape: unknown[] | undefined;
     try {
-      shape = Array.isArray(requested) ? Array.from(requested as unknown[]) : undefined;
+      shape = Array.isArray(requested) && requested.length === signature.length
+        ? Array.from(requested as unknown[]) : undefined;
     } catch {
       shape = undefined;
     }

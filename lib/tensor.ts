@@ -13,7 +13,14 @@ export interface Quantization {
 }
 
 /** Values a tensor accepts: its TypedArray, a plain array of numbers / bigints / booleans, or strings. */
-export type TensorInput = TypedArray | readonly number[] | readonly bigint[] | readonly boolean[] | readonly string[];
+export type TensorInput =
+  | TypedArray | NestedArray<number> | NestedArray<bigint> | NestedArray<boolean> | NestedArray<string>;
+
+/** What getNested() returns: a value, or arrays nested as deep as the tensor's rank. */
+export type NestedValue = number | bigint | string | NestedValue[];
+
+/** Values flat, or nested in the tensor's shape as Python's lists of lists (checked against the shape). */
+export type NestedArray<T> = readonly (T | NestedArray<T>)[];
 
 /**
  * Where `data` has to be a copy (dynamic tensors; runtimes without external buffers), the owner keeps the copy in
@@ -35,6 +42,31 @@ function snapshot(values: readonly unknown[]): unknown[] {
   } catch (error) {
     throw argumentError(`the values cannot be read: ${error instanceof Error ? error.message : describeValue(error)}`);
   }
+}
+
+/**
+ * Nested arrays (Python's lists of lists) flattened in row-major order, each level checked against `shape` before it
+ * is read: a ragged or mis-shaped array is ERR_TFLITE_SHAPE naming where it went wrong.
+ */
+function flattenNested(values: readonly unknown[], shape: readonly number[], name: string): unknown[] {
+  const out: unknown[] = [];
+  const walk = (level: unknown, depth: number, where: string): void => {
+    if (depth === shape.length) {
+      if (Array.isArray(level)) {
+        throw new TfLiteError(`tensor '${name}' has shape [${shape}]: ${where} nests deeper than that`, 'ERR_TFLITE_SHAPE');
+      }
+      out.push(level);
+      return;
+    }
+    if (!Array.isArray(level) || level.length !== shape[depth]) {
+      const got = Array.isArray(level) ? `${level.length} entries` : describeValue(level);
+      throw new TfLiteError(`tensor '${name}' has shape [${shape}]: ${where} should hold ${shape[depth]} entries, ` +
+        `got ${got}`, 'ERR_TFLITE_SHAPE');
+    }
+    snapshot(level).forEach((item, i) => walk(item, depth + 1, `${where}[${i}]`));
+  };
+  walk(values, 0, 'values');
+  return out;
 }
 
 let flushCopy: (tensor: Tensor) => boolean;
@@ -153,6 +185,17 @@ export class Tensor {
     this.#guard.check();
     const info = this.#describe();
     const { name: dtype, lanes } = dtypeInfo(info.type);
+    const expected = info.shape.reduce((a, b) => a * b, 1) * (dtype === 'string' ? 1 : lanes);
+    // Nested arrays in the tensor's shape, as Python takes them (complex values: a last level of [re, im]).
+    if (Array.isArray(values) && values.length > 0 && Array.isArray(values[0])) {
+      const shape = lanes === 2 ? [...info.shape, 2] : info.shape;
+      values = flattenNested(values, shape, info.name) as TensorInput;
+    }
+    // Before anything reads a plain array: a sparse one can claim 2^32 - 1 elements.
+    if (Array.isArray(values) && values.length !== expected) {
+      throw new TfLiteError(
+        `tensor '${info.name}' has shape [${info.shape}] (${expected} values), got ${values.length}`, 'ERR_TFLITE_SIZE');
+    }
     let data: TypedArray | string[];
     if (dtype === 'string') {
       const strings = Array.isArray(values) ? snapshot(values) : undefined;
@@ -175,7 +218,6 @@ export class Tensor {
       throw new TfLiteError(
         `tensor '${info.name}' is ${dtype}: expected ${dtypeInfo(info.type).array.name}, got ${got}`, 'ERR_TFLITE_DTYPE');
     }
-    const expected = info.shape.reduce((a, b) => a * b, 1) * (dtype === 'string' ? 1 : lanes);
     if (data.length !== expected) {
       throw new TfLiteError(
         `tensor '${info.name}' has shape [${info.shape}] (${expected} values), got ${data.length}`, 'ERR_TFLITE_SIZE');
@@ -190,6 +232,25 @@ export class Tensor {
     this.#guard.check();
     const out = this.#host.read(this.#slot);
     return this.#describe().type === 10 ? presentFloat16(out as Uint16Array) : out;
+  }
+
+  /**
+   * A copy nested in the tensor's shape (Python's `get_tensor(i).tolist()`): numbers (bigints for int64/uint64,
+   * strings for string tensors); complex values as [re, im] pairs; a scalar tensor gives its one value.
+   */
+  getNested(): NestedValue {
+    const flat = this.get();
+    const { shape } = this;
+    const dims = dtypeInfo(this.#describe().type).lanes === 2 ? [...shape, 2] : shape;
+    const values = Array.from(flat as ArrayLike<number | bigint | string>);
+    if (dims.length === 0) return values[0];
+    let at = 0;
+    const build = (depth: number): NestedValue[] => {
+      const level: NestedValue[] = new Array(dims[depth]);
+      for (let i = 0; i < dims[depth]; i++) level[i] = depth + 1 === dims.length ? values[at++] : build(depth + 1);
+      return level;
+    };
+    return build(0);
   }
 
   /** Quantizes real values into this (int8/uint8/int16/...) tensor with its own scale and zero point. */
