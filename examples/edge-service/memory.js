@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// @ts-check
+// Memory per interpreter, measured: for each model, a fresh process makes a pool of 1 and one of 4 interpreters
+// (each warmed up by one run) and reports its resident set size (RSS). The first interpreter's cost includes the
+// model bytes (read once, shared by the pool); each further one costs its tensor arena plus, with XNNPACK, its own
+// packed copy of the weights. A reload holds old and new side by side until the old model's last run ends.
+//
+//   node examples/edge-service/memory.js [model.tflite ...]   (default: test/corpus/models/mediapipe/*.tflite)
+'use strict';
+const { execFileSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const MiB = 1024 * 1024;
+
+async function child(/** @type {string} */ model, /** @type {number} */ size, /** @type {boolean} */ xnnpack) {
+  const { createPool } = require('tflite-runtime');
+  const gc = /** @type {() => void} */ (global.gc);
+  gc();
+  const before = process.memoryUsage().rss;
+  const pool = await createPool(model, { size, threads: 1, xnnpack, logLevel: 'error' });
+  // One run per interpreter (zeros; `size` runs at once take one interpreter each), so what a first run allocates
+  // is counted.
+  const arrays = { float32: Float32Array, int32: Int32Array, int8: Int8Array, uint8: Uint8Array };
+  const inputs = pool.model.inputs.map((t) => {
+    const Type = arrays[/** @type {keyof arrays} */ (t.dtype)];
+    if (!Type) throw new Error(`no zeros for a ${t.dtype} input here`);
+    return new Type(t.shape.reduce((a, b) => a * Math.max(b, 1), 1));
+  });
+  await Promise.all(Array.from({ length: size }, () => pool.run(inputs)));
+  gc();
+  const after = process.memoryUsage().rss;
+  process.stdout.write(JSON.stringify({ rss: after - before }));
+  pool.dispose();
+}
+
+/** RSS growth in bytes, or the first line of why the model did not load. */
+function measure(/** @type {string} */ model, /** @type {number} */ size, /** @type {boolean} */ xnnpack) {
+  try {
+    const out = execFileSync(process.execPath, ['--expose-gc', __filename, '--child', model, String(size),
+      String(xnnpack)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return JSON.parse(out).rss;
+  } catch (error) {
+    return String(/** @type {{ stderr?: string }} */ (error).stderr ?? error).split('\n')[0];
+  }
+}
+
+if (process.argv[2] === '--child') {
+  child(process.argv[3], Number(process.argv[4]), process.argv[5] === 'true').catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  const corpus = path.join(__dirname, '..', '..', 'test', 'corpus', 'models', 'mediapipe');
+  const models = process.argv.length > 2 ? process.argv.slice(2)
+    : fs.readdirSync(corpus).filter((n) => n.endsWith('.tflite')).sort().map((n) => path.join(corpus, n));
+  console.log('| model | file | XNNPACK | pool of 1 | each further interpreter |');
+  console.log('| --- | ---: | --- | ---: | ---: |');
+  for (const model of models) {
+    for (const xnnpack of [true, false]) {
+      const one = measure(model, 1, xnnpack);
+      const four = typeof one === 'number' ? measure(model, 4, xnnpack) : one;
+      const mib = (/** @type {number} */ n) => `${(n / MiB).toFixed(1)} MiB`;
+      const cells = typeof one === 'number' && typeof four === 'number' ? `${mib(one)} | ${mib((four - one) / 3)}`
+        : `does not load: ${typeof one === 'string' ? one : four} | `;
+      console.log(`| ${path.basename(model)} | ${mib(fs.statSync(model).size)} | ${xnnpack ? 'on' : 'off'} | ${cells} |`);
+    }
+  }
+}
