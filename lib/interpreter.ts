@@ -46,8 +46,8 @@ export interface TensorDetails {
   index: number;
   shape: number[];
   shapeSignature: number[];
-  /** Elements in the current shape (the product of `shape`). */
-  elementCount: number;
+  /** Elements in the current shape (the product of `shape`); not enumerable, so details still equal Python's. */
+  readonly elementCount: number;
   dtype: DType;
   quantization: { scale: number; zeroPoint: number };
   quantizationParameters: QuantizationParameters;
@@ -449,14 +449,15 @@ function plannedOp(node: NativePlannedNode): PlannedOp {
 function details(tensor: Tensor): TensorDetails {
   const q = tensor.quantizationParameters;
   const perTensor = tensor.quantization;
-  return {
+  const entry = {
     name: tensor.name,
     index: tensor.index,
     shape: tensor.shape,
     shapeSignature: tensor.shapeSignature,
-    elementCount: tensor.elementCount,
     dtype: tensor.dtype,
     quantization: perTensor ? { ...perTensor } : { scale: 0, zeroPoint: 0 },
     quantizationParameters: q,
   };
+  // Not enumerable: details compare (and print, and serialise) equal to Python's, which has no such key.
+  return Object.defineProperty(entry, 'elementCount', { value: tensor.elementCount, enumerable: false }) as TensorDetails;
 }

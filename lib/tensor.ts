@@ -48,9 +48,9 @@ function snapshot(values: readonly unknown[]): unknown[] {
  * Nested arrays (Python's lists of lists) flattened in row-major order, each level checked against `shape` before it
  * is read: a ragged or mis-shaped array is ERR_TFLITE_SHAPE naming where it went wrong.
  */
-function flattenNested(values: readonly unknown[], shape: readonly number[], name: string): unknown[] {
+function flattenNested(top: readonly unknown[], shape: readonly number[], name: string): unknown[] {
   const out: unknown[] = [];
-  const walk = (level: unknown, depth: number, where: string): void => {
+  const walk = (level: unknown, depth: number, where: string, read = false): void => {
     if (depth === shape.length) {
       if (Array.isArray(level)) {
         throw new TfLiteError(`tensor '${name}' has shape [${shape}]: ${where} nests deeper than that`, 'ERR_TFLITE_SHAPE');
@@ -63,9 +63,9 @@ function flattenNested(values: readonly unknown[], shape: readonly number[], nam
       throw new TfLiteError(`tensor '${name}' has shape [${shape}]: ${where} should hold ${shape[depth]} entries, ` +
         `got ${got}`, 'ERR_TFLITE_SHAPE');
     }
-    snapshot(level).forEach((item, i) => walk(item, depth + 1, `${where}[${i}]`));
+    (read ? level : snapshot(level)).forEach((item, i) => walk(item, depth + 1, `${where}[${i}]`));
   };
-  walk(values, 0, 'values');
+  walk(top, 0, 'values', true);
   return out;
 }
 
@@ -186,25 +186,27 @@ export class Tensor {
     const info = this.#describe();
     const { name: dtype, lanes } = dtypeInfo(info.type);
     const expected = info.shape.reduce((a, b) => a * b, 1) * (dtype === 'string' ? 1 : lanes);
-    // Nested arrays in the tensor's shape, as Python takes them (complex values: a last level of [re, im]).
-    if (Array.isArray(values) && values.length > 0 && Array.isArray(values[0])) {
+    // A plain array is read once, after its length is checked (a sparse one can claim 2^32 - 1 elements): flat, one
+    // value per element, or nested in the tensor's shape as Python takes lists of lists (complex: [re, im] last).
+    let plain: unknown[] | undefined;
+    if (Array.isArray(values)) {
       const shape = lanes === 2 ? [...info.shape, 2] : info.shape;
-      values = flattenNested(values, shape, info.name) as TensorInput;
-    }
-    // Before anything reads a plain array: a sparse one can claim 2^32 - 1 elements.
-    if (Array.isArray(values) && values.length !== expected) {
-      throw new TfLiteError(
-        `tensor '${info.name}' has shape [${info.shape}] (${expected} values), got ${values.length}`, 'ERR_TFLITE_SIZE');
+      if (values.length !== expected && (shape.length < 2 || values.length !== shape[0])) {
+        throw new TfLiteError(
+          `tensor '${info.name}' has shape [${info.shape}] (${expected} values), got ${values.length}`, 'ERR_TFLITE_SIZE');
+      }
+      plain = snapshot(values);
+      if (plain.length > 0 && Array.isArray(plain[0])) plain = flattenNested(plain, shape, info.name);
     }
     let data: TypedArray | string[];
     if (dtype === 'string') {
-      const strings = Array.isArray(values) ? snapshot(values) : undefined;
+      const strings = plain;
       if (!strings || !strings.every((v) => typeof v === 'string')) {
         throw new TfLiteError(`tensor '${info.name}' is a string tensor: pass an array of strings`, 'ERR_TFLITE_DTYPE');
       }
       data = strings as string[];
-    } else if (Array.isArray(values)) {
-      const converted = fromPlainArray(dtype, snapshot(values));
+    } else if (plain) {
+      const converted = fromPlainArray(dtype, plain);
       if (!converted) {
         throw new TfLiteError(`tensor '${info.name}' (${dtype}) cannot hold these values`, 'ERR_TFLITE_DTYPE');
       }
