@@ -15,7 +15,9 @@ function program() {
     .configureOutput({ outputError: (text, write) => write(`tflite-runtime: ${text.replace(/^error: /, '')}`) })
     .addHelpText('after', `
 Exit codes: 0 ok, 1 the work failed (model, inputs, delegate, inference), 2 bad usage.
-Run \`tflite-runtime <command> --help\` for a command's options; docs/CLI.md has the details.`);
+Run \`tflite-runtime <command> --help\` for a command's options; the details are in
+${require('path').join(__dirname, '..', 'docs', 'CLI.md')} (in the package) and at
+${pkg.homepage.replace(/#readme$/, '')}/blob/main/docs/CLI.md`);
   require('./cli/inspect').register(cli, addRuntimeOptions);
   require('./cli/run').register(cli, addRuntimeOptions);
   require('./cli/bench').register(cli, addRuntimeOptions);

@@ -216,6 +216,16 @@ describe('installed into a new project, with no compiler on PATH', () => {
     expect(image.stderr).toContain("reading images needs the optional package 'sharp' (npm install sharp)");
   });
 
+  test('--help points at docs that exist in the installed package, and at the repository', () => {
+    const r = spawnSync(path.join(project, 'node_modules', '.bin', 'tflite-runtime'), ['--help'], { cwd: project, env, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const installed = path.join(project, 'node_modules', 'tflite-runtime');
+    const local = /(\S+docs\/CLI\.md) \(in the package\)/.exec(r.stdout);
+    expect(local && fs.realpathSync(local[1])).toBe(fs.realpathSync(path.join(installed, 'docs', 'CLI.md')));
+    const web = pkg.repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+    expect(r.stdout).toContain(`${web}/blob/main/docs/CLI.md`);
+  });
+
   test('a TypeScript file (CommonJS and ESM) type-checks with --strict; a wrong one does not', () => {
     const use = `
       const it: Interpreter = new Interpreter('model.tflite', { threads: 2, xnnpack: { threads: 1 }, delegates: [] });
