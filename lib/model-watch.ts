@@ -7,7 +7,8 @@ export interface WatchOptions {
   debounceMs?: number;
   /**
    * Poll the file's stat every `pollMs` instead of using file-system events (network file systems, some container
-   * mounts). Default: events (fs.watch on the folder), falling back to polling every 1000 ms where they fail.
+   * mounts); a new version is taken when two polls in a row see it (debounceMs does not apply). Default: events
+   * (fs.watch on the folder), falling back to polling every 1000 ms where they fail.
    */
   pollMs?: number;
 }
@@ -72,10 +73,25 @@ export function watchFile(file: string, onChange: () => void, options: WatchOpti
   };
 
   let stop: () => void;
+  // Polling compares the path's stat itself (fs.watchFile takes its first stat asynchronously, and a file replaced
+  // before that would never count as changed): a new version is taken once it looked the same on two polls in a row.
   const poll = (interval: number) => {
-    const listener = () => poke();
-    fs.watchFile(absolute, { interval, persistent: false }, listener);
-    stop = () => fs.unwatchFile(absolute, listener);
+    let seen = last;
+    const timer = setInterval(() => {
+      if (closed) return;
+      const now = signature(absolute);
+      if (now === null) return;
+      if (now !== seen) {
+        seen = now;
+        return;
+      }
+      if (now !== last) {
+        last = now;
+        onChange();
+      }
+    }, interval);
+    timer.unref();
+    stop = () => clearInterval(timer);
   };
   if (pollMs !== undefined) {
     poll(pollMs);
