@@ -29,8 +29,15 @@ function parseArgs(/** @type {string[]} */ argv) {
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   // These load sharp: required here, so that a missing sharp gets the message at the bottom.
-  const { detectFaces, KEYPOINTS } = require('./lib/blazeface');
-  const { rect, dot, label, drawOnto } = require('./lib/draw');
+  let helpers;
+  try {
+    helpers = { ...require('./lib/blazeface'), ...require('./lib/draw') };
+  } catch (error) {
+    if (!(error instanceof Error) || (/** @type {NodeJS.ErrnoException} */ (error)).code === 'MODULE_NOT_FOUND') throw error;
+    // Installed but unable to load, e.g. sharp 0.35 on Node 18 (it needs 20.9): say so, with sharp's own words.
+    throw new Error(`sharp does not load here (${error.message.split('\n')[0]}); on Node 18 use: npm install sharp@0.34`);
+  }
+  const { detectFaces, KEYPOINTS, rect, dot, label, drawOnto } = helpers;
 
   // 1. Load the model and allocate its tensors (XNNPACK is on by default).
   const interpreter = new Interpreter(MODEL, { threads: 2 });
