@@ -174,8 +174,53 @@ function delivery(arrivals) {
     // Every frame exactly once among the distinct results: stored ones are not redone, the rest are done after.
     expect(messages.map((m) => m.frame)).toEqual(names);
     expect(seqs).toEqual(names.map((_, i) => i + 1));
+    expect(duplicates).toBeLessThanOrEqual(64);
     console.log(`service killed: ${storedBeforeKill.length} results stored before SIGKILL (${undelivered} made ` +
       `offline), restart resumed after ${start.resumeAfter} with ${start.stored} stored; 40/40 delivered, ` +
       `${duplicates} duplicates`);
+  }, 60000);
+
+  test('--watch: a model renamed over the served one switches the results; an incompatible one is refused', async () => {
+    const dir = path.join(tmp, 'watch-frames');
+    const names = frames(dir, 45);
+    const model = path.join(tmp, 'watched.tflite');
+    const served = fs.readFileSync(path.join(ROOT, 'examples', 'models', 'face_detection_short_range.tflite'));
+    fs.writeFileSync(model, served);
+    // The same network with other bytes (64 bytes after the FlatBuffer): another sha256, the same inputs and outputs.
+    const update = Buffer.concat([served, Buffer.alloc(64)]);
+    const sub = await collector(broker.url, 'test/watch/results');
+    cleanup.push(() => sub.client.endAsync());
+    const svc = service(['--frames', dir, '--fps', '30', '--once', '--watch', '--model', model, '--broker',
+      broker.url, '--topic', 'test/watch', '--state', path.join(tmp, 'watch-state'), '--client-id', 'edge-watch']);
+    cleanup.push(() => svc.child.kill('SIGKILL'));
+
+    await until(() => svc.results().length >= 10, 'the first results');
+    fs.writeFileSync(`${model}.tmp`, update);
+    fs.renameSync(`${model}.tmp`, model); // as deploy tools write
+    await until(() => svc.events.some((e) => e.event === 'reload'), 'the reload');
+    // Another network (input `input_1` 192x192, outputs `Identity*`): refused, the update keeps serving.
+    fs.copyFileSync(path.join(ROOT, 'test', 'corpus', 'models', 'mediapipe', 'face_detection_full_range_sparse.tflite'),
+      `${model}.tmp`);
+    fs.renameSync(`${model}.tmp`, model);
+    await until(() => svc.events.some((e) => e.event === 'reloadFailed'), 'the refusal');
+    const { code } = await svc.exited;
+    expect(code).toBe(0);
+    await until(() => sub.unique() >= names.length, 'every result at the subscriber');
+
+    const refusal = svc.events.find((e) => e.event === 'reloadFailed');
+    expect(refusal).toMatchObject({ stage: 'compatibility', code: 'ERR_TFLITE_NOT_FOUND' });
+    expect(refusal.message).toContain("inputs are [input_1], the serving model's [input]");
+    const { messages } = delivery(sub.arrivals);
+    expect(messages.map((m) => m.frame)).toEqual(names);
+    const generations = messages.map((m) => m.generation);
+    const switchAt = generations.indexOf(2);
+    expect(switchAt).toBeGreaterThanOrEqual(10);
+    expect(generations.slice(0, switchAt).every((g) => g === 1)).toBe(true);
+    expect(generations.slice(switchAt).every((g) => g === 2)).toBe(true);
+    const sha = (b) => require('crypto').createHash('sha256').update(b).digest('hex').slice(0, 12);
+    expect(messages[0].model).toBe(sha(served));
+    expect(messages.at(-1).model).toBe(sha(update));
+    // The same network: the same faces before and after the switch.
+    for (const m of messages) expect(m.faces.length).toBe(m.frame.endsWith('face.png') ? 1 : 0);
   }, 60000);
 });
