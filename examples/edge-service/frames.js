@@ -24,7 +24,7 @@ async function* folderFrames(dir, options = {}) {
   const interval = options.fps ? 1000 / options.fps : 0;
   const names = (await fs.promises.readdir(dir)).filter((n) => IMAGE.test(n)).sort();
   if (names.length === 0) throw new Error(`no images (.jpg, .png, .webp) in ${dir}`);
-  const after = options.after ?? null;
+  let after = options.after ?? null; // the first pass only: a loop starts over from the first name
   let next = Date.now();
   do {
     for (const name of names) {
@@ -34,6 +34,7 @@ async function* folderFrames(dir, options = {}) {
       next = Math.max(next + interval, Date.now());
       yield { id: name, image: path.join(dir, name) };
     }
+    after = null;
   } while (options.loop);
 }
 
