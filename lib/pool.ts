@@ -239,6 +239,18 @@ function describeModel(generation: number, model: ModelSource, view: Buffer, fir
   };
 }
 
+export interface InterpreterPool {
+  on(event: 'reload', listener: (event: ReloadEvent) => void): this;
+  on(event: 'retired', listener: (event: RetiredEvent) => void): this;
+  on(event: 'reloadFailed', listener: (error: ReloadError) => void): this;
+  once(event: 'reload', listener: (event: ReloadEvent) => void): this;
+  once(event: 'retired', listener: (event: RetiredEvent) => void): this;
+  once(event: 'reloadFailed', listener: (error: ReloadError) => void): this;
+  off(event: 'reload', listener: (event: ReloadEvent) => void): this;
+  off(event: 'retired', listener: (event: RetiredEvent) => void): this;
+  off(event: 'reloadFailed', listener: (error: ReloadError) => void): this;
+}
+
 /**
  * `size` interpreters of one model, allocated up front; run() takes an idle one (or waits for one) and runs
  * asynchronously on the libuv pool. For servers: throughput scales with cores while the event loop stays free.
@@ -300,16 +312,39 @@ export class InterpreterPool extends EventEmitter {
     return { generation, interpreter };
   }
 
+  /**
+   * Runs on an idle interpreter of the serving model, or waits for one (first come, first served). An AbortSignal
+   * that aborts while the run waits takes it out of the queue (ERR_TFLITE_CANCELLED).
+   */
   async run(inputs: RunInputs, options: InvokeOptions = {}): Promise<RunOutputs> {
     if (this.#disposed) throw new TfLiteError('the pool was disposed', 'ERR_TFLITE_DISPOSED');
-    const lease = this.#lease() ?? (await new Promise<Lease>((resolve, reject) => {
-      this.#waiting.push({ resolve, reject });
-    }));
+    const lease = this.#lease() ?? (await this.#wait(options?.signal));
     try {
       return await lease.interpreter.runAsync(inputs, options);
     } finally {
       this.#release(lease);
     }
+  }
+
+  #wait(signal: AbortSignal | undefined): Promise<Lease> {
+    return new Promise<Lease>((resolve, reject) => {
+      if (signal instanceof AbortSignal && signal.aborted) {
+        reject(new TfLiteError('the run was cancelled before it started', 'ERR_TFLITE_CANCELLED'));
+        return;
+      }
+      const onAbort = () => {
+        const at = this.#waiting.indexOf(waiter);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        reject(new TfLiteError('the run was cancelled while it waited for an interpreter', 'ERR_TFLITE_CANCELLED'));
+      };
+      const done = () => { if (signal instanceof AbortSignal) signal.removeEventListener('abort', onAbort); };
+      const waiter = {
+        resolve: (lease: Lease) => { done(); resolve(lease); },
+        reject: (error: unknown) => { done(); reject(error); },
+      };
+      if (signal instanceof AbortSignal) signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiting.push(waiter);
+    });
   }
 
   #release({ generation, interpreter }: Lease): void {

@@ -266,6 +266,25 @@ describe('dispose and reload', () => {
   });
 });
 
+describe('waiting runs', () => {
+  test('an AbortSignal takes a run out of the queue; the runs behind it keep their turn', async () => {
+    const pool = await createPool(LOOP, { size: 1, xnnpack: false });
+    const first = pool.run({ x: INPUTS.x, n: Int32Array.of(20000) });
+    const controller = new AbortController();
+    const cancelled = pool.run(INPUTS, { signal: controller.signal });
+    const next = pool.run(INPUTS);
+    controller.abort();
+    const error = await rejected(cancelled);
+    expect(error.code).toBe('ERR_TFLITE_CANCELLED');
+    expect(error.message).toContain('while it waited');
+    expect(which(await next)).toBe('old');
+    await first;
+    expect((await rejected(pool.run(INPUTS, { signal: AbortSignal.abort() }))).code).toBe('ERR_TFLITE_CANCELLED');
+    expect(pool.idle).toBe(1);
+    pool.dispose();
+  });
+});
+
 describe('watch', () => {
   const events = (pool, name) => new Promise((resolve) => pool.once(name, resolve));
 
