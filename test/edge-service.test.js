@@ -54,7 +54,8 @@ function service(args) {
     for (const line of lines) if (line) events.push(JSON.parse(line));
   });
   child.stderr.on('data', (d) => { stderr += d; });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr })));
+  // 'close': after the exit and after its output was all read.
+  const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stderr })));
   return { child, events, exited, results: () => events.filter((e) => e.event === 'result') };
 }
 
@@ -164,7 +165,9 @@ function delivery(arrivals) {
     expect(code).toBe(0);
     const start = second.events.find((e) => e.event === 'start');
     expect(start.stored).toBeGreaterThanOrEqual(undelivered); // the outbox survived the kill
-    expect(start.resumeAfter).toBe(first.results().at(-1).frame);
+    // It resumes after the last frame it stored: the last one it reported, or one stored in the instant between the
+    // fdatasync and the report when the kill came.
+    expect(start.resumeAfter >= first.results().at(-1).frame).toBe(true);
     await until(() => sub.unique() >= names.length, 'every result at the subscriber');
 
     const { messages, duplicates, inOrder } = delivery(sub.arrivals);
