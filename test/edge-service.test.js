@@ -86,6 +86,28 @@ function delivery(arrivals) {
   };
 }
 
+describe('examples/edge-service/frames.js camera source', () => {
+  test('raw RGB frames are cut from the ffmpeg stream whatever its chunking (a stand-in ffmpeg here)', async () => {
+    const { cameraFrames } = require('../examples/edge-service/frames');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-camera-'));
+    const fake = path.join(dir, 'ffmpeg');
+    // Three 4x2 frames (24 bytes each: frame k is all k), written in 7-byte pieces; its arguments saved beside it.
+    fs.writeFileSync(fake, `#!${process.execPath}\n` +
+      "const b = Buffer.concat([1, 2, 3].map((k) => Buffer.alloc(24, k)));\n" +
+      "require('fs').writeFileSync(__filename + '.args', JSON.stringify(process.argv.slice(2)));\n" +
+      'for (let i = 0; i < b.length; i += 7) process.stdout.write(b.subarray(i, i + 7));\n');
+    fs.chmodSync(fake, 0o755);
+    const got = [];
+    for await (const frame of cameraFrames('/dev/video9', { width: 4, height: 2, fps: 5, ffmpeg: fake })) got.push(frame);
+    expect(got.map((f) => [...new Set(f.image)])).toEqual([[1], [2], [3]]);
+    expect(got.every((f) => f.image.length === 24 && f.raw.width === 4 && f.raw.height === 2)).toBe(true);
+    const args = JSON.parse(fs.readFileSync(`${fake}.args`, 'utf8'));
+    expect(args).toEqual(expect.arrayContaining(['-f', 'v4l2', '-i', '/dev/video9', '-video_size', '4x2', '-pix_fmt',
+      'rgb24']));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 (runs ? describe : describe.skip)('examples/edge-service with mosquitto', () => {
   let tmp;
   let broker;
