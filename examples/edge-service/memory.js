@@ -6,6 +6,7 @@
 // packed copy of the weights. A reload holds old and new side by side until the old model's last run ends.
 //
 //   node examples/edge-service/memory.js [model.tflite ...]   (default: test/corpus/models/mediapipe/*.tflite)
+//   node examples/edge-service/memory.js --reloads 600        RSS over many reloads under load
 'use strict';
 const { execFileSync } = require('child_process');
 const fs = require('fs');
@@ -45,7 +46,52 @@ function measure(/** @type {string} */ model, /** @type {number} */ size, /** @t
   }
 }
 
-if (process.argv[2] === '--child') {
+/**
+ * `--reloads N`: a pool of 2 (face_detection_short_range) under 3 lanes of back-to-back runs, reloaded N times
+ * (alternating two byte-different copies of the model); RSS every 100 reloads.
+ */
+async function reloads(/** @type {number} */ count) {
+  const { createPool } = require('tflite-runtime');
+  const file = path.join(__dirname, '..', 'models', 'face_detection_short_range.tflite');
+  const a = fs.readFileSync(file);
+  const b = Buffer.concat([a, Buffer.alloc(64)]); // other bytes after the FlatBuffer: another sha256, the same model
+  const pool = await createPool(a, { size: 2 });
+  let retired = 0;
+  pool.on('retired', () => retired++);
+  const input = [new Float32Array(128 * 128 * 3)];
+  let stop = false;
+  let runs = 0;
+  let failed = 0;
+  const lane = async () => {
+    while (!stop) {
+      try {
+        await pool.run(input);
+        runs++;
+      } catch {
+        failed++;
+      }
+    }
+  };
+  const lanes = [lane(), lane(), lane()];
+  const rss = () => Math.round(process.memoryUsage().rss / MiB);
+  const samples = [rss()];
+  for (let i = 1; i <= count; i++) {
+    await pool.reload(i % 2 ? b : a);
+    if (i % 100 === 0) samples.push(rss());
+  }
+  stop = true;
+  await Promise.all(lanes);
+  console.log(`${count} reloads under load: ${runs} runs, ${failed} failed, ${retired} old models retired; ` +
+    `RSS MiB at 0, 100, 200, …: ${samples.join(', ')}`);
+  pool.dispose();
+}
+
+if (process.argv[2] === '--reloads') {
+  reloads(Number(process.argv[3] ?? 600)).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else if (process.argv[2] === '--child') {
   child(process.argv[3], Number(process.argv[4]), process.argv[5] === 'true').catch((error) => {
     console.error(error);
     process.exit(1);
