@@ -40,6 +40,8 @@ class Outbox {
   /** @type {NodeJS.Timeout | null} */
   #watermarkTimer = null;
   #closed = false;
+  /** @type {Promise<void>} */
+  #saving = Promise.resolve();
 
   /**
    * @param {string} dir
@@ -207,8 +209,16 @@ class Outbox {
     this.#watermarkTimer ??= setTimeout(() => void this.#saveWatermark(), 100);
   }
 
-  async #saveWatermark() {
+  /** One save at a time (a timer's and close()'s would race on acked.tmp). */
+  #saveWatermark() {
     this.#watermarkTimer = null;
+    this.#saving = this.#saving.then(() => this.#writeWatermark()).catch((error) => {
+      process.emitWarning(`outbox ${this.#dir}: the acknowledged watermark was not saved: ${error.message}`);
+    });
+    return this.#saving;
+  }
+
+  async #writeWatermark() {
     const watermark = this.#watermark;
     const tmp = path.join(this.#dir, 'acked.tmp');
     await fs.promises.writeFile(tmp, String(watermark));
