@@ -86,6 +86,39 @@ function delivery(arrivals) {
   };
 }
 
+describe('examples/edge-service/outbox.js', () => {
+  const { Outbox } = require('../examples/edge-service/outbox');
+
+  test('survives reopening: unacknowledged records come back in order, seqs go on, a torn last line is dropped', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-outbox-'));
+    let outbox = await Outbox.open(dir, { segmentRecords: 3 });
+    const records = await Promise.all(Array.from({ length: 8 }, (_, i) => outbox.append('t', (seq) => `r${seq}-${i}`)));
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const seq of [1, 2, 4, 3, 6]) outbox.ack(seq); // 6 out of order: the watermark stops at 4
+    expect(outbox.stored).toBe(3);
+    await outbox.close();
+    expect(fs.readFileSync(path.join(dir, 'acked'), 'utf8')).toBe('4');
+    // Segments of 3: seg 1 (1-3) wholly acknowledged is gone; seg 4 (4-6) and seg 7 (7-8) stay.
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('seg-'))).toEqual(['seg-000000000004.jsonl',
+      'seg-000000000007.jsonl']);
+    // A power cut in the middle of a write: the last line is incomplete.
+    const last = path.join(dir, 'seg-000000000007.jsonl');
+    const whole = fs.statSync(last).size;
+    fs.appendFileSync(last, '{"seq":9,"topic":"t","payl');
+
+    outbox = await Outbox.open(dir, { segmentRecords: 3 });
+    expect(fs.statSync(last).size).toBe(whole);
+    // 6 was acknowledged above the watermark, which was not saved: at least once, so it comes again.
+    const pending = [];
+    for (let r = outbox.next(0); r; r = outbox.next(r.seq)) pending.push(r.seq);
+    expect(pending).toEqual([5, 6, 7, 8]);
+    expect(outbox.last.payload).toBe('r8-7');
+    expect((await outbox.append('t', (seq) => `r${seq}`)).seq).toBe(9);
+    await outbox.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe('examples/edge-service/frames.js camera source', () => {
   test('raw RGB frames are cut from the ffmpeg stream whatever its chunking (a stand-in ffmpeg here)', async () => {
     const { cameraFrames } = require('../examples/edge-service/frames');
