@@ -51,9 +51,19 @@ async function main() {
   const service = spawn(process.execPath, [path.join(__dirname, 'service.js'), '--frames', frames, '--fps', '8',
     '--once', '--broker', broker.url, '--topic', 'edge/demo', '--state', path.join(tmp, 'state'),
     '--client-id', 'edge-demo'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const exited = new Promise((resolve) => service.once('exit', resolve));
+  let exitCode = /** @type {number | null | undefined} */ (undefined);
+  const exited = new Promise((resolve) => service.once('exit', (code) => { exitCode = code; resolve(code); }));
 
-  while (received.size < 6) await sleep(20);
+  const started = Date.now();
+  while (received.size < 6) {
+    if (exitCode !== undefined || Date.now() - started > 30000) {
+      console.error(`demo: FAILED: ${exitCode !== undefined ? `the service exited (${exitCode})` : 'no results in 30 s'}`);
+      service.kill('SIGKILL');
+      await broker.stop();
+      process.exit(1);
+    }
+    await sleep(20);
+  }
   const down = Date.now();
   await broker.stop();
   console.log('demo: broker stopped');
@@ -62,7 +72,8 @@ async function main() {
   const up = Date.now();
   console.log('demo: broker started again');
 
-  const code = await exited;
+  const code = await Promise.race([exited, sleep(60000).then(() => 'timeout')]);
+  if (code === 'timeout') service.kill('SIGKILL');
   const deadline = Date.now() + 10000;
   while (received.size < FRAMES && Date.now() < deadline) await sleep(20);
   await subscriber.endAsync();
