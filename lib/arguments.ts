@@ -29,13 +29,36 @@ export function describeValue(value: unknown): string {
   }
 }
 
+/**
+ * Runs `read`, which reads what a caller passed (arrays, options, nested values): a Proxy trap or getter that throws,
+ * or a revoked Proxy, is the caller's ERR_TFLITE_ARGUMENT rather than whatever it threw. Our own TfLiteErrors pass.
+ */
+export function readingCallerValues<T>(what: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof TfLiteError) throw error;
+    throw argumentError(`${what} cannot be read: ${error instanceof Error ? error.message : describeValue(error)}`);
+  }
+}
+
 /** An options argument: undefined means none; anything but a plain object is refused. */
 export function optionsObject<T extends object>(value: T | undefined | null, what: string): T {
   if (value === undefined) return {} as T;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || typeof value !== 'object' || isArrayOrRevoked(value)) {
     throw argumentError(`${what} must be an object, got ${describeValue(value)}`);
   }
-  return value;
+  // A copy of its own properties, read once (getters and Proxy traps answer here, or fail as ERR_TFLITE_ARGUMENT).
+  return readingCallerValues(what, () => ({ ...value }));
+}
+
+/** Array.isArray, where a revoked Proxy (on which it throws) counts as unusable too. */
+function isArrayOrRevoked(value: object): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return true;
+  }
 }
 
 /** A non-empty string argument (a path, a key, a name). */

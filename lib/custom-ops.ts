@@ -5,6 +5,7 @@
  */
 import * as path from 'path';
 import { TfLiteError } from './errors';
+import { checkLibraryFile } from './file-read';
 
 export interface CustomOpLibrary {
   /** Path of the shared library. A bare file name is searched for by the dynamic loader, as dlopen does. */
@@ -13,6 +14,9 @@ export interface CustomOpLibrary {
   registerer?: string;
 }
 
+/** More custom op libraries (or delegates) than any model needs; a bound on what an options array may list. */
+export const MAX_LIBRARIES = 64;
+
 export const DEFAULT_REGISTERER = 'TfLiteRuntimeRegisterCustomOps';
 
 /** The `customOps` option, checked, as the native side takes it. */
@@ -20,6 +24,9 @@ export function customOpLibraries(option: unknown): { library: string; registere
   if (option === undefined) return [];
   if (!Array.isArray(option)) {
     throw new TfLiteError('customOps must be an array of library paths or { library, registerer }', 'ERR_TFLITE_ARGUMENT');
+  }
+  if (option.length > MAX_LIBRARIES) { // checked before reading: a sparse array can claim 2^32 - 1 entries
+    throw new TfLiteError(`customOps lists ${option.length} libraries, more than ${MAX_LIBRARIES}`, 'ERR_TFLITE_ARGUMENT');
   }
   return option.map((entry: unknown, i) => {
     const spec = typeof entry === 'string' ? { library: entry } : entry as CustomOpLibrary;
@@ -32,6 +39,7 @@ export function customOpLibraries(option: unknown): { library: string; registere
     // A relative path with a slash is the user's file, relative to the working directory (dlopen would resolve it
     // the same way, but an absolute path makes the error message unambiguous).
     const library = spec.library.includes('/') ? path.resolve(spec.library) : spec.library;
+    if (library.includes('/')) checkLibraryFile(library, `customOps[${i}] custom op`, 'ERR_TFLITE_NOT_FOUND');
     return { library, registerer: spec.registerer ?? DEFAULT_REGISTERER };
   });
 }

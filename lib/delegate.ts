@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { native, NativeDelegate } from './binding';
 import { describeValue, optionsObject, stringArgument } from './arguments';
 import { TfLiteError } from './errors';
+import { checkLibraryFile } from './file-read';
 
 let nativeOf: (delegate: unknown, what: string) => NativeDelegate;
 
@@ -74,6 +75,7 @@ export function loadDelegate(libraryPath: string, options: Record<string, string
   if (options === null || typeof options !== 'object') {
     throw new TfLiteError('delegate options must be an object of strings', 'ERR_TFLITE_DELEGATE');
   }
+  if (libraryPath.includes('/')) checkLibraryFile(libraryPath, 'delegate', 'ERR_TFLITE_DELEGATE');
   const strings: Record<string, string> = {};
   for (const [key, value] of Object.entries(options)) {
     if (!['string', 'number', 'boolean'].includes(typeof value)) {
@@ -98,12 +100,25 @@ export interface EdgeTpuDevice {
 
 /** Edge TPUs libedgetpu can see (edgetpu_list_devices); [] when libedgetpu is not installed. */
 export function listEdgeTpus(libraryPath: string = edgeTpuLibraryPath()): EdgeTpuDevice[] {
-  return native.listEdgeTpus(stringArgument(libraryPath, 'the Edge TPU library path'))?.devices ?? [];
+  return probeEdgeTpu(libraryPath)?.devices ?? [];
+}
+
+/** What libedgetpu reports, or null when it cannot be loaded (a path that is not a regular file is not tried). */
+function probeEdgeTpu(libraryPath: unknown): ReturnType<typeof native.listEdgeTpus> {
+  const library = stringArgument(libraryPath, 'the Edge TPU library path');
+  if (library.includes('/')) {
+    try {
+      checkLibraryFile(library, 'Edge TPU', 'ERR_TFLITE_DELEGATE');
+    } catch {
+      return null; // dlopen on a FIFO would block forever
+    }
+  }
+  return native.listEdgeTpus(library);
 }
 
 /** The loaded libedgetpu's version string (edgetpu_version()), or null when it is not installed. */
 export function edgeTpuVersion(libraryPath: string = edgeTpuLibraryPath()): string | null {
-  return native.listEdgeTpus(stringArgument(libraryPath, 'the Edge TPU library path'))?.version ?? null;
+  return probeEdgeTpu(libraryPath)?.version ?? null;
 }
 
 export interface EdgeTpuOptions {

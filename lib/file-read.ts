@@ -99,3 +99,15 @@ export async function readRegularFile(path: string, limit: FileLimit): Promise<B
     await handle.close();
   }
 }
+
+/**
+ * A shared library given by path (a delegate plugin, a custom op library) must be a regular file before dlopen sees
+ * it: dlopen on a FIFO blocks forever, on a device reads without end. (Bare names go to the loader's search.)
+ */
+export function checkLibraryFile(library: string, kind: string, code: TfLiteErrorCode): void {
+  try {
+    checkRegularFile(library, { what: 'shared library', maxBytes: Number.MAX_SAFE_INTEGER, tooLarge: code });
+  } catch (error) {
+    throw new TfLiteError(`cannot load ${kind} library '${library}': ${(error as Error).message}`, code);
+  }
+}

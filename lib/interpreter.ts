@@ -1,5 +1,5 @@
 import { native, NativeInterpreter, NativeModel, NativePlannedNode } from './binding';
-import { customOpLibraries, CustomOpLibrary } from './custom-ops';
+import { customOpLibraries, CustomOpLibrary, MAX_LIBRARIES } from './custom-ops';
 import { argumentError, describeValue, isIndex, optionsObject } from './arguments';
 import { Delegate, explainDelegateError, nativeDelegate } from './delegate';
 import { explainOpVersion } from './op-versions';
@@ -120,8 +120,9 @@ function readOptions(options: InterpreterOptions) {
     };
   }
   const delegates = options.delegates ?? [];
-  if (!Array.isArray(delegates)) {
-    throw new TfLiteError('delegates must be an array of loadDelegate() results', 'ERR_TFLITE_DELEGATE');
+  if (!Array.isArray(delegates) || delegates.length > MAX_LIBRARIES) {
+    throw new TfLiteError(`delegates must be an array of at most ${MAX_LIBRARIES} loadDelegate() results`,
+      'ERR_TFLITE_DELEGATE');
   }
   const natives = Array.from(delegates as unknown[], (d, i) => nativeDelegate(d, `delegates[${i}]`));
   if (options.delegateFallback !== undefined && options.delegateFallback !== 'cpu' &&

@@ -8,6 +8,7 @@ import * as zlib from 'zlib';
 import { argumentError, describeValue } from './arguments';
 import { TfLiteError } from './errors';
 import { MAX_READ_BYTES, readRegularFileSync } from './file-read';
+import { refuseProxy } from './model-source';
 
 export type AssociatedFileType =
   | 'UNKNOWN' | 'DESCRIPTIONS' | 'TENSOR_AXIS_LABELS' | 'TENSOR_VALUE_LABELS' | 'TENSOR_AXIS_SCORE_CALIBRATION'
@@ -314,6 +315,7 @@ export function parseLabels(text: string): string[] {
  * picked out. Needs no interpreter; the model's graph is not checked (load it for that).
  */
 export function readModelMetadata(model: string | Buffer | Uint8Array | ArrayBuffer): ModelMetadata {
+  refuseProxy(model);
   let bytes: Buffer;
   if (typeof model === 'string') {
     bytes = readRegularFileSync(model, { what: 'model file', maxBytes: MAX_READ_BYTES, tooLarge: 'ERR_TFLITE_MODEL_INVALID' });

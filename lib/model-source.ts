@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { types } from 'util';
 import { native, NativeModel } from './binding';
 import { TfLiteError } from './errors';
 import { FileLimit, MAX_READ_BYTES, checkRegularFile, readRegularFile } from './file-read';
@@ -61,8 +62,20 @@ function checkGraph(model: NativeModel, bytes: () => ModelBytes, done = () => {}
 /** What lib/model-check.ts found in each loaded model (XNNPACK hazards, VALID pools). */
 export const graphReports = new WeakMap<NativeModel, GraphReport>();
 
+/**
+ * A Proxy is refused before anything asks it a question (instanceof, isView): its traps may throw, or answer
+ * differently each time.
+ */
+export function refuseProxy(source: unknown): void {
+  if (typeof source === 'object' && source !== null && types.isProxy(source)) {
+    throw new TfLiteError('a model must be a file path, Buffer, Uint8Array or ArrayBuffer, not a Proxy',
+      'ERR_TFLITE_MODEL_INVALID');
+  }
+}
+
 /** Loads a model: a path (TFLite maps the file) or bytes. */
 export function loadModel(source: ModelSource | PreloadedModel): NativeModel {
+  refuseProxy(source);
   if (source instanceof PreloadedModel) return source.model;
   if (typeof source === 'string') {
     checkModelPath(source);

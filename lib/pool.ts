@@ -1,9 +1,11 @@
 import { createHash } from 'crypto';
 import { EventEmitter } from 'events';
+import { argumentError, describeValue, optionsObject } from './arguments';
 import { TfLiteError, TfLiteErrorCode } from './errors';
 import { Interpreter, InterpreterOptions } from './interpreter';
-import { ModelSource, adoptModelBytes, readModelFile } from './model-source';
+import { ModelSource, adoptModelBytes, readModelFile, refuseProxy } from './model-source';
 import { ModelWatcher, WatchOptions, watchFile } from './model-watch';
+import { checkInvokeOptions } from './runnable';
 import type { InvokeOptions, RunInputs, RunOutputs } from './runnable';
 
 /** The most interpreters one pool may hold. Each holds its own tensors and arena; past this, memory runs out first. */
@@ -110,20 +112,12 @@ interface Lease {
   interpreter: Interpreter;
 }
 
-function argument(message: string): TfLiteError {
-  return new TfLiteError(message, 'ERR_TFLITE_ARGUMENT');
-}
-
 function checkSize(size: unknown): number {
   if (size === undefined) return 2;
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > MAX_POOL_SIZE) {
-    throw argument(`pool size must be an integer from 1 to ${MAX_POOL_SIZE}, got ${String(size)}`);
+    throw argumentError(`pool size must be an integer from 1 to ${MAX_POOL_SIZE}, got ${describeValue(size)}`);
   }
   return size;
-}
-
-function checkObject(value: unknown, what: string): void {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw argument(`${what} must be an object`);
 }
 
 const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? Symbol.for('nodejs.dispose');
@@ -168,16 +162,18 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function checkReloadOptions(options: ReloadOptions): void {
-  checkObject(options, 'reload options');
+/** The reload options, read once into a copy and checked. */
+function checkReloadOptions(given: ReloadOptions): ReloadOptions {
+  const options = optionsObject(given, 'reload options');
   if (options.sha256 !== undefined && (typeof options.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(options.sha256))) {
-    throw argument('sha256 must be 64 hex digits');
+    throw argumentError('sha256 must be 64 hex digits');
   }
-  if (options.interpreter !== undefined) checkObject(options.interpreter, 'interpreter options');
+  if (options.interpreter !== undefined) options.interpreter = optionsObject(options.interpreter, 'interpreter options');
   const warmup = options.warmup;
   if (warmup !== undefined && typeof warmup !== 'boolean' && (warmup === null || typeof warmup !== 'object')) {
-    throw argument('warmup must be true, the inputs of a run, or { inputs, check }');
+    throw argumentError('warmup must be true, the inputs of a run, or { inputs, check }');
   }
+  return options;
 }
 
 /**
@@ -316,11 +312,12 @@ export class InterpreterPool extends EventEmitter {
    * Runs on an idle interpreter of the serving model, or waits for one (first come, first served). An AbortSignal
    * that aborts while the run waits takes it out of the queue (ERR_TFLITE_CANCELLED).
    */
-  async run(inputs: RunInputs, options: InvokeOptions = {}): Promise<RunOutputs> {
+  async run(inputs: RunInputs, options?: InvokeOptions): Promise<RunOutputs> {
     if (this.#disposed) throw new TfLiteError('the pool was disposed', 'ERR_TFLITE_DISPOSED');
-    const lease = this.#lease() ?? (await this.#wait(options?.signal));
+    const signal = checkInvokeOptions(options);
+    const lease = this.#lease() ?? (await this.#wait(signal));
     try {
-      return await lease.interpreter.runAsync(inputs, options);
+      return await lease.interpreter.runAsync(inputs, signal ? { signal } : {});
     } finally {
       this.#release(lease);
     }
@@ -388,7 +385,7 @@ export class InterpreterPool extends EventEmitter {
   async #reload(model: ModelSource, options: ReloadOptions, watched = false): Promise<PoolModel> {
     const started = performance.now();
     try {
-      checkReloadOptions(options);
+      options = checkReloadOptions(options);
     } catch (error) {
       throw this.#failed(new ReloadError('read', messageOf(error), 'ERR_TFLITE_ARGUMENT', error), watched);
     }
@@ -466,9 +463,8 @@ export class InterpreterPool extends EventEmitter {
    */
   watch(file: string, options: PoolWatchOptions = {}): ModelWatcher {
     if (this.#disposed) throw new TfLiteError('the pool was disposed', 'ERR_TFLITE_DISPOSED');
-    checkObject(options, 'watch options');
-    const { debounceMs, pollMs, ...reloadOptions } = options;
-    checkReloadOptions(reloadOptions);
+    const { debounceMs, pollMs, ...given } = optionsObject(options, 'watch options');
+    const reloadOptions = checkReloadOptions(given);
     const onChange = () => {
       if (this.#disposed) return;
       // Failures were reported by #failed (event or warning).
@@ -550,13 +546,13 @@ function threadPoolSize(): number {
  * Creates an InterpreterPool: the model is read once and shared by every interpreter. Interpreters are created one
  * per event-loop turn, so timers and I/O keep running while a large pool comes up.
  */
-export async function createPool(model: ModelSource, options: PoolOptions = {}): Promise<InterpreterPool> {
-  checkObject(options, 'pool options');
-  const { size: requested, watch, ...interpreterOptions } = options;
+export async function createPool(model: ModelSource, given?: PoolOptions): Promise<InterpreterPool> {
+  refuseProxy(model);
+  const { size: requested, watch, ...interpreterOptions } = optionsObject(given, 'pool options');
   const size = checkSize(requested);
   if (watch !== undefined && watch !== false) {
-    if (typeof model !== 'string') throw argument('watch needs the model as a file path');
-    if (watch !== true) checkObject(watch, 'watch options');
+    if (typeof model !== 'string') throw argumentError('watch needs the model as a file path');
+    if (watch !== true) optionsObject(watch, 'watch options');
   }
   if (size > threadPoolSize()) {
     process.emitWarning(`pool size ${size} exceeds the libuv thread pool (${threadPoolSize()}): at most ` +

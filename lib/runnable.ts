@@ -1,6 +1,6 @@
 import type { NativeRunnable } from './binding';
 import type { TypedArray } from './dtype';
-import { argumentError, describeValue, optionsObject } from './arguments';
+import { argumentError, describeValue, optionsObject, readingCallerValues } from './arguments';
 import { TfLiteError, captureCallSite, withCallSite } from './errors';
 import type { UsageGuard } from './guard';
 import { CopyTracker, Tensor, TensorInput, tensorCopies } from './tensor';
@@ -70,9 +70,10 @@ export const runnableInternals = {
   tracker: (runnable: Runnable): CopyTracker => trackerOf(runnable),
 };
 
-function checkInvokeOptions(options: unknown): AbortSignal | undefined {
+/** Invoke options read once and checked: the AbortSignal, if any. */
+export function checkInvokeOptions(options: unknown): AbortSignal | undefined {
   const { signal } = optionsObject(options as InvokeOptions | undefined, 'invoke options');
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+  if (signal !== undefined && !readingCallerValues('options.signal', () => signal instanceof AbortSignal)) {
     throw argumentError(`options.signal must be an AbortSignal, got ${describeValue(signal)}`);
   }
   return signal;
@@ -122,6 +123,10 @@ export abstract class Runnable {
   }
 
   #resizeSlot(input: number, requested: readonly number[]): void {
+    readingCallerValues('the shape', () => this.#resize(input, requested));
+  }
+
+  #resize(input: number, requested: readonly number[]): void {
     this.#guard.check();
     // At most MAX_RANK dimensions, checked before the array is read (a sparse one can claim 2^32 - 1).
     const read = Array.isArray(requested) && requested.length <= MAX_RANK ? snapshotShape(requested) : undefined;
@@ -226,6 +231,10 @@ export abstract class Runnable {
   }
 
   #setInputs(inputs: RunInputs): void {
+    readingCallerValues('the inputs', () => this.#setEach(inputs));
+  }
+
+  #setEach(inputs: RunInputs): void {
     this.#guard.check();
     const named = this.#parts.namedInputs();
     if (Array.isArray(inputs)) {

@@ -1,5 +1,5 @@
 import type { NativeSignatureRunner } from './binding';
-import { argumentError, describeValue } from './arguments';
+import { argumentError, describeValue, readingCallerValues } from './arguments';
 import { TfLiteError } from './errors';
 import type { UsageGuard } from './guard';
 import { Runnable, runnableInternals } from './runnable';
@@ -71,6 +71,10 @@ export class SignatureRunner extends Runnable {
 
   /** Changes an input's shape; only dimensions that are -1 in the signature may change. */
   resizeInput(name: string, requested: readonly number[]): void {
+    readingCallerValues('the shape', () => this.#resizeInput(name, requested));
+  }
+
+  #resizeInput(name: string, requested: readonly number[]): void {
     const tensor = this.input(name);
     const signature = tensor.shapeSignature;
     // Read once: the check and the resize must see the same dimensions.

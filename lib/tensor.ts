@@ -1,6 +1,6 @@
 import { constants as bufferConstants } from 'buffer';
 import { inspect } from 'util';
-import { argumentError, describeValue } from './arguments';
+import { argumentError, describeValue, readingCallerValues } from './arguments';
 import type { NativeRunnable, NativeTensorInfo } from './binding';
 import { DType, TypedArray, dtypeInfo, fromPlainArray, isAcceptedArray, presentFloat16, typedArrayKind } from './dtype';
 import { TfLiteError } from './errors';
@@ -182,6 +182,10 @@ export class Tensor {
 
   /** Copy in, checked: the dtype's TypedArray (or a plain array of values) with exactly one value per element. */
   set(values: TensorInput): void {
+    readingCallerValues('the values', () => this.#set(values));
+  }
+
+  #set(values: TensorInput): void {
     this.#guard.check();
     const info = this.#describe();
     const { name: dtype, lanes } = dtypeInfo(info.type);
@@ -257,6 +261,10 @@ export class Tensor {
 
   /** Quantizes real values into this (int8/uint8/int16/...) tensor with its own scale and zero point. */
   quantize(values: Float32Array): void {
+    readingCallerValues('the values', () => this.#quantize(values));
+  }
+
+  #quantize(values: Float32Array): void {
     const info = this.#describe();
     const { name: dtype, array } = dtypeInfo(info.type);
     const expected = info.shape.reduce((a, b) => a * b, 1);
