@@ -62,7 +62,7 @@ export interface NativeDelegateReport {
   applied: boolean;
   error: string;
   /** Refused for dynamic-sized tensors: the first such tensor and the model node computing it. */
-  dynamicTensor?: { tensor: number; node: number; op: number; custom: string };
+  dynamicTensor?: { tensor: number; node: number; op: number; custom: string } | undefined;
 }
 
 export interface NativeInterpreter extends NativeRunnable {

@@ -11,7 +11,7 @@ export interface CustomOpLibrary {
   /** Path of the shared library. A bare file name is searched for by the dynamic loader, as dlopen does. */
   library: string;
   /** The exported registerer's name. Default 'TfLiteRuntimeRegisterCustomOps'. */
-  registerer?: string;
+  registerer?: string | undefined;
 }
 
 /** More custom op libraries (or delegates) than any model needs; a bound on what an options array may list. */

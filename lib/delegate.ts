@@ -126,13 +126,13 @@ export interface EdgeTpuOptions {
    * 'usb', 'pci', 'usb:N', 'pci:N' (the Nth of that type), ':N' (the Nth of any type, in listEdgeTpus() order), or
    * a device path as listEdgeTpus() reports it (mapped to ':N'); default: the first device found.
    */
-  device?: string;
-  libraryPath?: string;
+  device?: string | undefined;
+  libraryPath?: string | undefined;
   /**
    * Other libedgetpu options, passed through, e.g. { Performance: 'Max' }. libedgetpu applies them only when the
    * device is given by index (':N', 'usb:N', 'pci:N') or path.
    */
-  options?: Record<string, string>;
+  options?: Record<string, string> | undefined;
 }
 
 const DEVICE_PATTERN = /^(usb|pci)?(:\d+)?$|^\//;

@@ -7,6 +7,34 @@ export type TypedArray =
   | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
   | BigInt64Array | BigUint64Array;
 
+/**
+ * The array each dtype's `data` / `get()` is (Float16Array stays Uint16Array in the types: Node 20 has none; where a
+ * runtime has one, float16 data arrives as it). bool is 0/1 bytes; complex values interleave re, im.
+ */
+export interface DTypeArrays {
+  float32: Float32Array;
+  float16: Uint16Array;
+  float64: Float64Array;
+  int8: Int8Array;
+  uint8: Uint8Array;
+  int16: Int16Array;
+  uint16: Uint16Array;
+  int32: Int32Array;
+  uint32: Uint32Array;
+  int64: BigInt64Array;
+  uint64: BigUint64Array;
+  bool: Uint8Array;
+  string: Uint8Array;
+  complex64: Float32Array;
+  complex128: Float64Array;
+}
+
+/** `tensor.data` of a dtype-D tensor (a string tensor's raw bytes in TFLite's layout). */
+export type ArrayOf<D extends DType> = DTypeArrays[D];
+
+/** What `tensor.get()` copies out of a dtype-D tensor. */
+export type ValueOf<D extends DType> = D extends 'string' ? string[] : DTypeArrays[D];
+
 type ArrayConstructorLike = { new (length: number): TypedArray; BYTES_PER_ELEMENT: number; name: string };
 
 interface DTypeInfo {

@@ -1,3 +1,4 @@
+/// <reference types="node" preserve="true" />
 /** tflite-runtime: TensorFlow Lite inference for Node.js. */
 import { native, packageRoot } from './binding';
 import * as fs from 'fs';
@@ -11,9 +12,10 @@ export type { ModelSource } from './model-source';
 export { SignatureRunner } from './signature-runner';
 export type { InvokeOptions, RunInputs, RunOutputs } from './runnable';
 export { Tensor } from './tensor';
+export type { AnyTensor } from './tensor';
 export type { Quantization, TensorInput, NestedArray, NestedValue } from './tensor';
 export type { QuantizationParameters } from './quantization';
-export type { DType, TypedArray } from './dtype';
+export type { DType, TypedArray, DTypeArrays, ArrayOf, ValueOf } from './dtype';
 export { Delegate, loadDelegate, loadEdgeTpuDelegate, listEdgeTpus, edgeTpuVersion } from './delegate';
 export type { EdgeTpuDevice, EdgeTpuOptions } from './delegate';
 export { TfLiteError } from './errors';

@@ -11,33 +11,34 @@ import { UsageGuard } from './guard';
 import type { GraphReport } from './model-check';
 import { ModelSource, PreloadedModel, graphReports, loadModel, readModel } from './model-source';
 import type { QuantizationParameters } from './quantization';
+import { inspect } from 'util';
 import { Runnable, runnableInternals } from './runnable';
 import { SignatureRunner } from './signature-runner';
-import { Tensor, TensorInput } from './tensor';
+import { AnyTensor, Tensor, TensorInput } from './tensor';
 
 export interface XnnpackOptions {
   /** Threads for XNNPACK's pool (default: the interpreter's `threads`). */
-  threads?: number;
+  threads?: number | undefined;
   /** Run int8 / uint8 quantized ops on XNNPACK too (QS8 and QU8 flags). Default true. */
-  quantized?: boolean;
+  quantized?: boolean | undefined;
 }
 
 export interface InterpreterOptions {
   /** CPU threads for TFLite's kernels (TfLiteInterpreterOptionsSetNumThreads). Default 1. */
-  threads?: number;
+  threads?: number | undefined;
   /** The XNNPACK delegate: on by default (float and quantized models). Models it refuses run without it. */
-  xnnpack?: boolean | XnnpackOptions;
+  xnnpack?: boolean | XnnpackOptions | undefined;
   /** External delegates (loadDelegate / loadEdgeTpuDelegate), applied in order before XNNPACK. */
-  delegates?: Delegate[];
+  delegates?: Delegate[] | undefined;
   /** 'cpu': a delegate that fails to apply leaves its nodes on the CPU, with a process warning. Default 'error'. */
-  delegateFallback?: 'cpu' | 'error';
+  delegateFallback?: 'cpu' | 'error' | undefined;
   /**
    * TFLite's own stderr log (not errors, which always reach TfLiteError). Process-wide in TFLite: the level of the
    * interpreter created last holds. Default $TFLITE_RUNTIME_LOG_LEVEL, else 'warning' (no INFO line).
    */
-  logLevel?: LogLevel;
+  logLevel?: LogLevel | undefined;
   /** Custom op kernels from shared libraries: paths, or { library, registerer } (README, "Custom ops"). */
-  customOps?: (string | CustomOpLibrary)[];
+  customOps?: (string | CustomOpLibrary)[] | undefined;
 }
 
 /** One entry of getInputDetails() / getOutputDetails(), as Python's tf.lite.Interpreter gives it. */
@@ -60,12 +61,12 @@ export interface DelegateInfo {
   /** How many of the model's nodes this delegate took. */
   nodes: number;
   /** Why it was not applied, when it was not: what TFLite said, or which tensor made the graph dynamic. */
-  error?: string;
+  error?: string | undefined;
   /**
    * When it took only part of the graph: the ops left on TFLite's built-in kernels, with their node counts
    * (e.g. { GATHER: 3 }). Absent when it took everything or was not applied.
    */
-  leftOnCpu?: Record<string, number>;
+  leftOnCpu?: Record<string, number> | undefined;
 }
 
 export interface PlannedOp {
@@ -247,16 +248,16 @@ export class Interpreter extends Runnable {
     return tensor;
   }
 
-  get inputs(): Tensor[] {
+  get inputs(): AnyTensor[] {
     this.#guard.check();
     this.#inputs ??= this.#native.inputIndices().map((i) => this.#tensor(i));
-    return [...this.#inputs];
+    return [...this.#inputs] as AnyTensor[];
   }
 
-  get outputs(): Tensor[] {
+  get outputs(): AnyTensor[] {
     this.#guard.check();
     this.#outputs ??= this.#native.outputIndices().map((i) => this.#tensor(i));
-    return [...this.#outputs];
+    return [...this.#outputs] as AnyTensor[];
   }
 
   #find(list: Tensor[], which: number | string, kind: string): { tensor: Tensor; position: number } {
@@ -277,14 +278,23 @@ export class Interpreter extends Runnable {
     return { tensor: list[position], position };
   }
 
-  /** An input by position or tensor name. */
-  input(which: number | string): Tensor {
-    return this.#find(this.inputs, which, 'input').tensor;
+  /**
+   * An input by position or tensor name. With `dtype`, typed as that dtype's tensor (`input(0, 'float32').data` is a
+   * Float32Array) after a run-time check (ERR_TFLITE_DTYPE when it is another).
+   */
+  input<D extends DType>(which: number | string, dtype: D): Tensor<D>;
+  input(which: number | string): AnyTensor;
+  input(which: number | string, dtype?: DType): AnyTensor | Tensor {
+    const { tensor } = this.#find(this.inputs, which, 'input');
+    return dtype === undefined ? tensor as AnyTensor : tensor.as(dtype);
   }
 
-  /** An output by position or tensor name. */
-  output(which: number | string): Tensor {
-    return this.#find(this.outputs, which, 'output').tensor;
+  /** An output by position or tensor name; with `dtype`, typed and checked as input() is. */
+  output<D extends DType>(which: number | string, dtype: D): Tensor<D>;
+  output(which: number | string): AnyTensor;
+  output(which: number | string, dtype?: DType): AnyTensor | Tensor {
+    const { tensor } = this.#find(this.outputs, which, 'output');
+    return dtype === undefined ? tensor as AnyTensor : tensor.as(dtype);
   }
 
   /** Changes an input's shape (any dimension); call allocateTensors() before the next invoke. */
@@ -345,8 +355,8 @@ export class Interpreter extends Runnable {
   }
 
   /** The Tensor object for any tensor index (weights, intermediates): name, dtype, quantization parameters, data. */
-  tensorAt(index: number): Tensor {
-    return this.#checkedTensor(index);
+  tensorAt(index: number): AnyTensor {
+    return this.#checkedTensor(index) as AnyTensor;
   }
 
   /** Python's tensor(index)(): the zero-copy view, by tensor index (detached like Tensor.data). */
@@ -439,6 +449,17 @@ export class Interpreter extends Runnable {
 
   [disposeSymbol](): void {
     this.dispose();
+  }
+
+  /** console.log(interpreter): its inputs, outputs, signatures and delegates, not its private fields. */
+  [inspect.custom](_depth: number, options: object): string {
+    if (this.#guard.disposed) return 'Interpreter <disposed>';
+    if (this.#guard.busy) return 'Interpreter <busy: an async invoke is running>';
+    const brief = (t: Tensor) => `${t.name} ${t.dtype}[${t.shape}]`;
+    return `Interpreter ${inspect({
+      inputs: this.inputs.map(brief), outputs: this.outputs.map(brief), signatures: this.signatures,
+      delegates: this.delegates.map((d) => `${d.name}: ${d.applied ? `${d.nodes} nodes` : 'not applied'}`),
+    }, options)}`;
   }
 
 }

@@ -32,7 +32,7 @@ function checkModelPath(path: string): void {
   }
 }
 
-/** @internal A model already loaded (Interpreter.create reads the file asynchronously first). */
+/** A model already loaded (Interpreter.create reads the file asynchronously first). */
 export class PreloadedModel {
   constructor(readonly model: NativeModel) {}
 }

@@ -4,13 +4,13 @@ import { TfLiteError } from './errors';
 
 export interface WatchOptions {
   /** Quiet time after the last file-system event before the file is looked at (ms). Default 200. */
-  debounceMs?: number;
+  debounceMs?: number | undefined;
   /**
    * Poll the file's stat every `pollMs` instead of using file-system events (network file systems, some container
    * mounts); a new version is taken when two polls in a row see it (debounceMs does not apply). Default: events
    * (fs.watch on the folder), falling back to polling every 1000 ms where they fail.
    */
-  pollMs?: number;
+  pollMs?: number | undefined;
 }
 
 /** A running watch; close() stops it (idempotent). */

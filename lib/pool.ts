@@ -13,37 +13,37 @@ export const MAX_POOL_SIZE = 256;
 
 export interface PoolOptions extends InterpreterOptions {
   /** How many interpreters (concurrent runs), 1 to MAX_POOL_SIZE (256). Default 2. The model bytes are shared. */
-  size?: number;
+  size?: number | undefined;
   /**
    * Reload the model when its file is replaced (the model must be a path): `true`, or the watch and reload options
    * (`debounceMs`, `pollMs`, `warmup`, `allowIncompatible`). Failures are 'reloadFailed' events; the old model
    * keeps serving.
    */
-  watch?: boolean | PoolWatchOptions;
+  watch?: boolean | PoolWatchOptions | undefined;
 }
 
 /** What pool.reload() checks before the swap. */
 export interface ReloadOptions {
   /** The new model's expected sha256 (hex). A mismatch refuses the model (ERR_TFLITE_MODEL_INVALID). */
-  sha256?: string;
+  sha256?: string | undefined;
   /**
    * One run on every new interpreter before the swap: `true` runs the inputs as allocated (zeros), an inputs
    * array/object runs those, `{ inputs, check }` also hands the outputs to `check`, which refuses the model by
    * throwing or returning false. A run that fails refuses the model; the old one keeps serving.
    */
-  warmup?: boolean | RunInputs | WarmupCheck;
+  warmup?: boolean | RunInputs | WarmupCheck | undefined;
   /**
    * Swap even when the new model's inputs or outputs differ from the old ones in name, dtype or shape signature.
    * Default false: such a model is refused (ERR_TFLITE_NOT_FOUND / ERR_TFLITE_DTYPE / ERR_TFLITE_SHAPE).
    */
-  allowIncompatible?: boolean;
+  allowIncompatible?: boolean | undefined;
   /** Interpreter options for the new model. Default: the ones the pool was created with. */
-  interpreter?: InterpreterOptions;
+  interpreter?: InterpreterOptions | undefined;
 }
 
 export interface WarmupCheck {
-  inputs?: RunInputs;
-  check?: (outputs: RunOutputs) => unknown;
+  inputs?: RunInputs | undefined;
+  check?: ((outputs: RunOutputs) => unknown) | undefined;
 }
 
 export type PoolWatchOptions = WatchOptions & Omit<ReloadOptions, 'sha256'>;

@@ -19,7 +19,7 @@ function snapshotShape(values: readonly unknown[]): unknown[] | undefined {
 
 export interface InvokeOptions {
   /** Aborting cancels the run through TFLite's cancellation API; the promise rejects with ERR_TFLITE_CANCELLED. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**

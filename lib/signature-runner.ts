@@ -3,7 +3,9 @@ import { argumentError, describeValue, readingCallerValues } from './arguments';
 import { TfLiteError } from './errors';
 import type { UsageGuard } from './guard';
 import { Runnable, runnableInternals } from './runnable';
-import { Tensor } from './tensor';
+import { inspect } from 'util';
+import type { DType } from './dtype';
+import { AnyTensor, Tensor } from './tensor';
 
 /**
  * One signature of a model (Python's get_signature_runner): inputs and outputs keyed by the signature's names,
@@ -37,23 +39,31 @@ export class SignatureRunner extends Runnable {
   }
 
   /** Inputs keyed by the signature's names, in TFLite's order. */
-  get inputs(): Record<string, Tensor> {
+  get inputs(): Record<string, AnyTensor> {
     this.#guard.check();
-    return { ...this.#inputs };
+    return { ...this.#inputs } as Record<string, AnyTensor>;
   }
 
   /** Outputs keyed by the signature's names, in TFLite's order. */
-  get outputs(): Record<string, Tensor> {
+  get outputs(): Record<string, AnyTensor> {
     this.#guard.check();
-    return { ...this.#outputs };
+    return { ...this.#outputs } as Record<string, AnyTensor>;
   }
 
-  input(name: string): Tensor {
-    return this.#lookup(this.#inputs, name, 'input');
+  /** An input by the signature's name; with `dtype`, typed and checked as Interpreter.input() is. */
+  input<D extends DType>(name: string, dtype: D): Tensor<D>;
+  input(name: string): AnyTensor;
+  input(name: string, dtype?: DType): AnyTensor | Tensor {
+    const tensor = this.#lookup(this.#inputs, name, 'input');
+    return dtype === undefined ? tensor as AnyTensor : tensor.as(dtype);
   }
 
-  output(name: string): Tensor {
-    return this.#lookup(this.#outputs, name, 'output');
+  /** An output by the signature's name; with `dtype`, typed and checked. */
+  output<D extends DType>(name: string, dtype: D): Tensor<D>;
+  output(name: string): AnyTensor;
+  output(name: string, dtype?: DType): AnyTensor | Tensor {
+    const tensor = this.#lookup(this.#outputs, name, 'output');
+    return dtype === undefined ? tensor as AnyTensor : tensor.as(dtype);
   }
 
   #lookup(table: Record<string, Tensor>, name: string, kind: string): Tensor {
@@ -92,5 +102,16 @@ export class SignatureRunner extends Runnable {
         describeValue(requested), 'ERR_TFLITE_SHAPE');
     }
     runnableInternals.resize(this, Object.keys(this.#inputs).indexOf(name), shape as number[]);
+  }
+
+  /** console.log(runner): the signature's key, inputs and outputs. */
+  [inspect.custom](_depth: number, options: object): string {
+    if (this.#guard.disposed) return `SignatureRunner '${this.key}' <disposed>`;
+    if (this.#guard.busy) return `SignatureRunner '${this.key}' <busy: an async invoke is running>`;
+    const brief = (t: Tensor) => `${t.dtype}[${t.shape}]`;
+    const table = (tensors: Record<string, Tensor>) =>
+      Object.fromEntries(Object.entries(tensors).map(([name, t]) => [name, brief(t)]));
+    return `SignatureRunner ${inspect({ key: this.key, inputs: table(this.#inputs), outputs: table(this.#outputs) },
+      options)}`;
   }
 }

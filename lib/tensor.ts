@@ -2,7 +2,8 @@ import { constants as bufferConstants } from 'buffer';
 import { inspect } from 'util';
 import { argumentError, describeValue, readingCallerValues } from './arguments';
 import type { NativeRunnable, NativeTensorInfo } from './binding';
-import { DType, TypedArray, dtypeInfo, fromPlainArray, isAcceptedArray, presentFloat16, typedArrayKind } from './dtype';
+import { ArrayOf, DType, TypedArray, ValueOf, dtypeInfo, fromPlainArray, isAcceptedArray, presentFloat16, typedArrayKind }
+  from './dtype';
 import { TfLiteError } from './errors';
 import type { UsageGuard } from './guard';
 import { QuantizationParameters, dequantize, quantizeInto } from './quantization';
@@ -28,6 +29,9 @@ export type NestedArray<T> = readonly (T | NestedArray<T>)[];
  * `input.data`, invoke, read `output.data`) behaves the same. The owner passes how to register such a tensor.
  */
 export type CopyTracker = (tensor: Tensor) => void;
+
+/** A tensor whose dtype is known only at run time: narrows on `dtype` to `Tensor<'float32'>` and the rest. */
+export type AnyTensor = { [D in DType]: Tensor<D> }[DType];
 
 /** The most one zero-copy view can span on this Node.js (a larger external ArrayBuffer ends the process). */
 const MAX_VIEW_BYTES = bufferConstants.MAX_LENGTH;
@@ -80,8 +84,13 @@ export const tensorCopies = {
   refresh: (tensor: Tensor): void => refreshCopy(tensor),
 };
 
-/** One tensor of an interpreter or signature runner. Holds no memory itself: it asks its owner each time. */
-export class Tensor {
+/**
+ * One tensor of an interpreter or signature runner. Holds no memory itself: it asks its owner each time. Generic in
+ * its dtype for the types only: `Tensor<'float32'>` has `data: Float32Array`. Lookups return an `AnyTensor`, which
+ * narrows on `dtype` (`if (t.dtype === 'float32') t.data` is a Float32Array), or ask for the dtype
+ * (`it.input(0, 'float32')`, checked at run time).
+ */
+export class Tensor<D extends DType = DType> {
   readonly #host: NativeRunnable;
   readonly #slot: number;
   readonly #guard: UsageGuard;
@@ -118,7 +127,7 @@ export class Tensor {
   get name(): string { return this.#describe().name; }
   /** The tensor's index in the model (Python's details `index`); -1 for a signature's tensor outside subgraph 0. */
   get index(): number { return this.#index; }
-  get dtype(): DType { return dtypeInfo(this.#describe().type).name; }
+  get dtype(): D { return dtypeInfo(this.#describe().type).name as D; }
   get shape(): number[] { return [...this.#describe().shape]; }
   get shapeSignature(): number[] { return [...this.#describe().shapeSignature]; }
   get byteLength(): number { return this.#describe().byteLength; }
@@ -137,10 +146,12 @@ export class Tensor {
    * A zero-copy view on the tensor's own buffer. Detached (length 0) once the memory may move: after
    * allocateTensors(), resizeInput() or dispose(). Dynamic tensors get a copy instead (see PendingWrites).
    */
-  get data(): TypedArray {
+  get data(): ArrayOf<D> {
     const guard = this.#guard;
     const cached = this.#view;
-    if (cached && cached.generation === guard.generation && !guard.busy && !guard.disposed) return cached.array;
+    if (cached && cached.generation === guard.generation && !guard.busy && !guard.disposed) {
+      return cached.array as ArrayOf<D>;
+    }
     guard.check();
     const info = this.#describe();
     if (info.viewable && info.byteLength > MAX_VIEW_BYTES) {
@@ -149,8 +160,8 @@ export class Tensor {
     }
     const array = this.#fetch(info);
     this.#view = { generation: guard.generation, array };
-    if (!info.viewable && info.writable) this.#track(this); // constants are never written back
-    return array;
+    if (!info.viewable && info.writable) this.#track(this as Tensor); // constants are never written back
+    return array as ArrayOf<D>;
   }
 
   #fetch(info: NativeTensorInfo): TypedArray {
@@ -234,10 +245,10 @@ export class Tensor {
   }
 
   /** Copy out: a TypedArray, or string[] for string tensors. */
-  get(): TypedArray | string[] {
+  get(): ValueOf<D> {
     this.#guard.check();
     const out = this.#host.read(this.#slot);
-    return this.#describe().type === 10 ? presentFloat16(out as Uint16Array) : out;
+    return (this.#describe().type === 10 ? presentFloat16(out as Uint16Array) : out) as ValueOf<D>;
   }
 
   /**
@@ -284,6 +295,14 @@ export class Tensor {
     const info = this.#describe();
     return dequantize(this.get() as TypedArray, info.name, dtypeInfo(info.type).name, info.shape,
       this.quantizationParameters);
+  }
+
+  /** This tensor typed as `Tensor<T>`, after checking at run time that its dtype is T (ERR_TFLITE_DTYPE if not). */
+  as<T extends DType>(dtype: T): Tensor<T> {
+    if ((this.dtype as DType) !== dtype) {
+      throw new TfLiteError(`tensor '${this.name}' is ${this.dtype}, not ${describeValue(dtype)}`, 'ERR_TFLITE_DTYPE');
+    }
+    return this as unknown as Tensor<T>;
   }
 
   /** console.log(tensor): what it is, not its private fields. */
