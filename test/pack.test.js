@@ -7,6 +7,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { fixture, expected } = require('./helpers');
+const { tsProject } = require('./ts-project');
 
 jest.setTimeout(170000);
 
@@ -261,6 +262,15 @@ describe('installed into a new project, with no compiler on PATH', () => {
     expect(wrong.status).not.toBe(0);
     expect(wrong.stdout).toMatch(/wrong\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
   });
+
+  test("the README's ts snippets compile (strict, exactOptionalPropertyTypes, nodenext) against the installed package and run", () => {
+    const installed = path.join(project, 'node_modules', 'tflite-runtime');
+    const ts = tsProject(path.join(tmp, 'ts-consumer'), { packageDir: installed });
+    expect(ts.snippets).toBeGreaterThanOrEqual(3);
+    expect(ts.compile()).toEqual({ status: 0, output: '' });
+    // From the installed package's own folder: the snippets name its published example model by a relative path.
+    for (const r of ts.run(installed)) expect(r).toEqual({ file: r.file, status: 0, stderr: '' });
+  }, 180000);
 
   // The README's quick start from the installed package: sharp is an optional peer dependency, so it is asked for
   // by name until it is installed; then the face is found and the annotated photo written into the project.

@@ -4,19 +4,21 @@
 import { Interpreter, createPool, TfLiteError, type AnyTensor, type Tensor, type InterpreterOptions }
   from 'tflite-runtime';
 
-const model = 'test/fixtures/add.tflite';
+// The package's published example model (relative to the package root, where the test runs this).
+const model = 'examples/models/face_detection_short_range.tflite';
 const threads: number | undefined = process.env.THREADS ? Number(process.env.THREADS) : undefined;
 const options: InterpreterOptions = { threads, xnnpack: { threads: undefined } };   // undefined is "not given"
 const it = new Interpreter(model, options);
 it.allocateTensors();
 
 // Typed lookups: Tensor<'float32'>, data a Float32Array, get() a Float32Array.
-const a: Tensor<'float32'> = it.input(0, 'float32');
-a.data.set(new Float32Array([1, 2, 3, 4]));
-it.input(1, 'float32').set([[10, 20, 30, 40]]);
+const image: Tensor<'float32'> = it.input(0, 'float32');
+image.data.set(new Float32Array(image.elementCount).fill(0.25));
+const rows = Array.from({ length: 128 }, () => Array.from({ length: 128 }, () => [0.5, 0.5, 0.5]));
+it.input(0, 'float32').set([rows]);                      // nested in the shape [1, 128, 128, 3], as Python takes
 it.invoke();
-const sum: Float32Array = it.output(0, 'float32').get();
-console.log(Math.max(...sum));
+const scores: Float32Array = it.output('classificators', 'float32').get();
+console.log(Math.max(...scores));
 
 // Narrowing on dtype.
 const any: AnyTensor = it.output(0);
@@ -45,7 +47,7 @@ export function refused(): void {
 }
 
 const pool = await createPool(model, { size: 1, threads });
-const out = await pool.run([new Float32Array(4), new Float32Array(4)], { signal: AbortSignal.timeout(5000) });
+const out = await pool.run([new Float32Array(128 * 128 * 3)], { signal: AbortSignal.timeout(5000) });
 console.log(Object.keys(out));
 pool.dispose();
 
