@@ -41,8 +41,8 @@ function checkStat(path: string, stat: fs.Stats, limit: FileLimit): number {
   return stat.size;
 }
 
-/** fstat-checked size of a path that must be a regular file within the limit (the file is not read). */
-export function checkRegularFile(path: string, limit: FileLimit): number {
+/** Opens `path` without blocking, checks what fstat says against `limit`, hands (fd, size) to `use`, closes. */
+function withRegularFile<T>(path: string, limit: FileLimit, use: (fd: number, size: number) => T): T {
   let fd: number;
   try {
     fd = fs.openSync(path, OPEN_FLAGS);
@@ -50,21 +50,19 @@ export function checkRegularFile(path: string, limit: FileLimit): number {
     throw openError(path, limit, error);
   }
   try {
-    return checkStat(path, fs.fstatSync(fd), limit);
+    return use(fd, checkStat(path, fs.fstatSync(fd), limit));
   } finally {
     fs.closeSync(fd);
   }
 }
 
+/** fstat-checked size of a path that must be a regular file within the limit (the file is not read). */
+export function checkRegularFile(path: string, limit: FileLimit): number {
+  return withRegularFile(path, limit, (_fd, size) => size);
+}
+
 export function readRegularFileSync(path: string, limit: FileLimit): Buffer {
-  let fd: number;
-  try {
-    fd = fs.openSync(path, OPEN_FLAGS);
-  } catch (error) {
-    throw openError(path, limit, error);
-  }
-  try {
-    const size = checkStat(path, fs.fstatSync(fd), limit);
+  return withRegularFile(path, limit, (fd, size) => {
     const bytes = Buffer.allocUnsafeSlow(size);
     let done = 0;
     while (done < size) {
@@ -73,9 +71,7 @@ export function readRegularFileSync(path: string, limit: FileLimit): Buffer {
       done += n;
     }
     return done === size ? bytes : bytes.subarray(0, done);
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
 export async function readRegularFile(path: string, limit: FileLimit): Promise<Buffer> {

@@ -5,7 +5,7 @@ const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { sharpLoads } = require('./helpers');
+const { sharpLoads, until } = require('./helpers');
 
 const ROOT = path.join(__dirname, '..');
 const SERVICE = path.join(ROOT, 'examples', 'edge-service', 'service.js');
@@ -14,19 +14,6 @@ const { startBroker, mosquittoPath } = require('../examples/edge-service/broker'
 // The service decodes frames with sharp (as the other image examples do). CI installs mosquitto (.ci/run): there a
 // missing broker fails the test instead of skipping it.
 const runs = sharpLoads() && (mosquittoPath() !== null || process.env.CI);
-
-const until = (predicate, what, ms = 20000) => new Promise((resolve, reject) => {
-  const started = Date.now();
-  const timer = setInterval(() => {
-    if (predicate()) {
-      clearInterval(timer);
-      resolve();
-    } else if (Date.now() - started > ms) {
-      clearInterval(timer);
-      reject(new Error(`timed out waiting for ${what}`));
-    }
-  }, 10);
-});
 
 /** `count` frames: the astronaut's portrait (one face) and the airplane (none), alternating, in name order. */
 function frames(dir, count) {

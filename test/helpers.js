@@ -73,4 +73,20 @@ function sharpLoads() {
   return sharpLoaded;
 }
 
-module.exports = { fixtures, fixture, expected, typed, expectValues, caught, rejected, sharpLoads };
+/** Resolves once `predicate()` holds (polled every `everyMs`), rejects naming `what` after `ms`. */
+function until(predicate, what = 'a condition', ms = 20000, everyMs = 5) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (predicate()) {
+        clearInterval(timer);
+        resolve();
+      } else if (Date.now() - started > ms) {
+        clearInterval(timer);
+        reject(new Error(`timed out waiting for ${what}`));
+      }
+    }, everyMs);
+  });
+}
+
+module.exports = { fixtures, fixture, expected, typed, expectValues, caught, rejected, sharpLoads, until };

@@ -6,7 +6,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { Interpreter, createPool, TfLiteError, ReloadError, MAX_POOL_SIZE } = require('../dist/cjs');
-const { fixture, rejected } = require('./helpers');
+const { fixture, rejected, until } = require('./helpers');
 
 const loop = require('./fixtures/loop.json');
 
@@ -77,18 +77,6 @@ function stream(pool, lanes) {
   return { results, stop: () => { stopped = true; return done; } };
 }
 
-const until = (predicate, ms = 10000) => new Promise((resolve, reject) => {
-  const started = Date.now();
-  const timer = setInterval(() => {
-    if (predicate()) {
-      clearInterval(timer);
-      resolve();
-    } else if (Date.now() - started > ms) {
-      clearInterval(timer);
-      reject(new Error('timed out waiting'));
-    }
-  }, 5);
-});
 
 describe('reload under load', () => {
   test('a steady stream of runs: none fails, none is lost, results switch at one point', async () => {
