@@ -47,7 +47,7 @@ if [ $CI = 1 ]; then
   FUZZ=(--count 10000 --seed 20250101 --batch 500)
   SOAK=(--ci)
   VALGRIND_ROUNDS=1
-  ASAN_TESTS=(test/bad-input.test.js test/async.test.js test/interpreter.test.js)
+  ASAN_TESTS=(test/bad-input.test.js test/async.test.js test/interpreter.test.js test/hostile.test.js test/api-sweep.test.js)
 else
   FUZZ=(--count 200000 --seed 1 --batch 500)
   SOAK=()

@@ -14,8 +14,8 @@ const root = path.resolve(__dirname, '..');
 const lib = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
 const { Interpreter, TfLiteError } = lib;
 const fixture = (name) => path.join(root, 'test', 'fixtures', name);
-const declared = new Set([...fs.readFileSync(path.join(root, 'lib', 'errors.ts'), 'utf8')
-  .matchAll(/\| '(ERR_TFLITE_\w+)'/g)].map((m) => m[1]));
+const declared = new Set([...fs.readFileSync(path.join(root, 'dist', 'cjs', 'errors.d.ts'), 'utf8')
+  .match(/TfLiteErrorCode =([^;]*);/)[1].matchAll(/'(ERR_TFLITE_\w+)'/g)].map((m) => m[1]));
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-sweep-'));
 const fifo = path.join(tmp, 'fifo');

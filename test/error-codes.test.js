@@ -7,7 +7,8 @@ const { Interpreter, TfLiteError, loadDelegate } = require('../dist/cjs');
 const { fixture, caught, rejected } = require('./helpers');
 
 const ROOT = path.resolve(__dirname, '..');
-const declared = [...fs.readFileSync(path.join(ROOT, 'lib', 'errors.ts'), 'utf8').matchAll(/\| '(ERR_TFLITE_\w+)'/g)]
+const declared = [...fs.readFileSync(path.join(ROOT, 'dist', 'cjs', 'errors.d.ts'), 'utf8')
+  .match(/TfLiteErrorCode =([^;]*);/)[1].matchAll(/'(ERR_TFLITE_\w+)'/g)]
   .map((m) => m[1]).sort();
 
 const ready = (file = 'add.tflite') => {
