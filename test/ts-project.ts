@@ -1,16 +1,15 @@
-// A strict TypeScript consumer project, as test/types.test.js (against this checkout) and test/pack.test.js
+// A strict TypeScript consumer project, as test/types.test.ts (against this checkout) and test/pack.test.ts
 // (against the installed tarball) build it: test/types/usage.mts and every `ts` block of the README, compiled with
 // strict, exactOptionalPropertyTypes and nodenext resolution of 'tflite-runtime' by its name, with no ambient types
 // (types: [], skipLibCheck off: the package's .d.ts must bring Node's types itself), then run.
-'use strict';
-const { spawnSync } = require('child_process');
-const fs = require('fs');
-const path = require('path');
+import { spawnSync } from 'child_process';
+import fs from 'fs';
+import path from 'path';
 
 const ROOT = path.resolve(__dirname, '..');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
-function readmeSnippets(readme = path.join(ROOT, 'README.md')) {
+export function readmeSnippets(readme = path.join(ROOT, 'README.md')): string[] {
   return [...fs.readFileSync(readme, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
 }
 
@@ -18,7 +17,7 @@ function readmeSnippets(readme = path.join(ROOT, 'README.md')) {
  * Writes the project into `dir`. `packageDir`: where 'tflite-runtime' resolves (linked into dir/node_modules unless
  * it is already there). Returns compile() and run(cwd) results as { status, output }.
  */
-function tsProject(dir, { packageDir = ROOT, readme = path.join(packageDir, 'README.md') } = {}) {
+export function tsProject(dir: string, { packageDir = ROOT, readme = path.join(packageDir, 'README.md') }: { packageDir?: string; readme?: string } = {}) {
   const modules = path.join(dir, 'node_modules');
   fs.mkdirSync(path.join(modules, '@types'), { recursive: true });
   if (!fs.existsSync(path.join(modules, 'tflite-runtime'))) fs.symlinkSync(packageDir, path.join(modules, 'tflite-runtime'));
@@ -46,11 +45,9 @@ function tsProject(dir, { packageDir = ROOT, readme = path.join(packageDir, 'REA
       return { status: r.status, output: r.stdout + r.stderr };
     },
     /** Runs every compiled file with `cwd` (where the snippets' relative model paths resolve). */
-    run: (cwd) => fs.readdirSync(out).filter((f) => f.endsWith('.mjs')).sort().map((file) => {
+    run: (cwd: string) => fs.readdirSync(out).filter((f) => f.endsWith('.mjs')).sort().map((file) => {
       const r = spawnSync(process.execPath, [path.join(out, file)], { cwd, encoding: 'utf8', timeout: 60000 });
       return { file, status: r.status, stderr: r.stderr };
     }),
   };
 }
-
-module.exports = { tsProject, readmeSnippets };

@@ -1,11 +1,10 @@
-// The published types, exercised as a strict TypeScript user would (test/ts-project.js): test/types/usage.mts and
-// every `ts` block of the README compile against this checkout's package and run. test/pack.test.js does the same
+// The published types, exercised as a strict TypeScript user would (test/ts-project.ts): test/types/usage.mts and
+// every `ts` block of the README compile against this checkout's package and run. test/pack.test.ts does the same
 // against the installed tarball.
-'use strict';
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { tsProject } = require('./ts-project');
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { tsProject } from './ts-project';
 
 const ROOT = path.resolve(__dirname, '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-types-'));

@@ -1,10 +1,9 @@
 // The model checker reads a model given by path through positioned 64 KiB pages (lib/model-check.ts fileBytes),
 // a model given as bytes through a DataView (bufferBytes): both must read the same values everywhere, including
 // reads that straddle a page boundary and the file's last bytes.
-'use strict';
-const fs = require('fs');
-const path = require('path');
-const { fileBytes, bufferBytes } = require('../dist/cjs/model-check');
+import fs from 'fs';
+import path from 'path';
+import { fileBytes, bufferBytes } from '../dist/cjs/model-check';
 
 const model = path.join(__dirname, 'corpus/models/mediapipe/selfie_segmentation.tflite');
 

@@ -1,10 +1,9 @@
 // customOps: custom op kernels from a shared library (test/plugins/det_op.cc, built by globalSetup), as Python's
 // InterpreterWithCustomOps. custom_op.tflite holds tf.linalg.det as the custom op MatrixDeterminant.
-'use strict';
-const fs = require('fs');
-const path = require('path');
-const { Interpreter, TfLiteError } = require('..');
-const { fixture, caught } = require('./helpers');
+import fs from 'fs';
+import path from 'path';
+import { Interpreter, TfLiteError, type CustomOpLibrary } from '..';
+import { fixture, caught, hostile } from './helpers';
 
 const library = path.join(__dirname, '.build', 'plugins', 'libdet_op.so');
 
@@ -19,16 +18,16 @@ describe('customOps', () => {
     expect(error.message).toMatch(/MatrixDeterminant/);
   });
 
-  test.each([['a path', library], ['{ library, registerer }', { library, registerer: 'TfLiteRuntimeRegisterCustomOps' }]])(
-    'with it (%s) the model runs and computes the determinant', (what, spec) => {
+  test.each<[string, string | CustomOpLibrary]>([['a path', library], ['{ library, registerer }', { library, registerer: 'TfLiteRuntimeRegisterCustomOps' }]])(
+    'with it (%s) the model runs and computes the determinant', (_what, spec) => {
       const interpreter = new Interpreter(fixture('custom_op.tflite'), { customOps: [spec] });
       interpreter.allocateTensors();
       interpreter.input(0).set(Float32Array.from([2, 0, 1, 1, 3, 2, 1, 1, 1])); // 2*(3-2) - 0 + 1*(1-3) = 0
       interpreter.invoke();
-      expect(interpreter.output(0).get()[0]).toBeCloseTo(0, 5);
+      expect(interpreter.output(0, 'float32').get()[0]).toBeCloseTo(0, 5);
       interpreter.input(0).set(Float32Array.from([4, 7, 2, 6, 1, 0, 0, 0, 1])); // 4*1 - 7*6 = -38
       interpreter.invoke();
-      expect(interpreter.output(0).get()[0]).toBeCloseTo(-38, 4);
+      expect(interpreter.output(0, 'float32').get()[0]).toBeCloseTo(-38, 4);
       interpreter.dispose();
     });
 
@@ -44,7 +43,8 @@ describe('customOps', () => {
   });
 
   test.each([[5], [[5]], [[{}]], [[{ library, registerer: 7 }]]])('bad customOps %j is ERR_TFLITE_ARGUMENT', (value) => {
-    const error = caught(() => new Interpreter(fixture('custom_op.tflite'), { customOps: value }));
+    // Wrong types on purpose: what the argument checks say about them.
+    const error = caught(() => new Interpreter(fixture('custom_op.tflite'), { customOps: hostile(value) }));
     expect(error.code).toBe('ERR_TFLITE_ARGUMENT');
   });
 });

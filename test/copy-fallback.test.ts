@@ -1,13 +1,13 @@
 // Runtimes that forbid external ArrayBuffers (Electron's sandbox): detected at load, tensor views become copies
 // that behave like views for the usual flow. Forced here with TFLITE_RUNTIME_NO_EXTERNAL_BUFFERS=1.
-'use strict';
-const path = require('path');
-const { execFileSync } = require('child_process');
+import path from 'path';
+import { execFileSync } from 'child_process';
+import { zeroCopy } from '../dist/cjs';
 
 test('with external buffers forbidden, data is a copy written back before invoke and refreshed after', () => {
   const out = execFileSync(process.execPath, [path.join(__dirname, 'scripts', 'copy-fallback.js')], {
     env: { ...process.env, TFLITE_RUNTIME_NO_EXTERNAL_BUFFERS: '1' }, encoding: 'utf8' });
-  const result = JSON.parse(out.trim().split('\n').pop());
+  const result: unknown = JSON.parse(out.trim().split('\n').pop()!);
   expect(result).toEqual({
     zeroCopy: false,
     first: [11, 22, 33, 44],
@@ -18,5 +18,5 @@ test('with external buffers forbidden, data is a copy written back before invoke
 });
 
 test('by default views are zero-copy', () => {
-  expect(require('../dist/cjs').zeroCopy).toBe(true);
+  expect(zeroCopy).toBe(true);
 });
