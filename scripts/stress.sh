@@ -13,7 +13,7 @@
 #   fuzz      a crash while loading, inspecting, allocating or filling inputs, or an error that is not a TfLiteError.
 #             Crashes from invoke on (inside TFLite's and XNNPACK's kernels, or later from the heap they corrupted:
 #             reading outputs, dispose) are reported, not gated: docs/SECURITY.md lists them
-#   bad-input any case of test/bad-input.test.js (the table and its leak check)
+#   bad-input any case of test/bad-input.test.ts (the table and its leak check)
 #   soak      RSS drift past a phase's bound, or a wrong result
 #   valgrind  any memcheck error or definite leak
 #   asan      any ASan/UBSan report, a failing test, or a leak reaching the addon in steady state
@@ -47,7 +47,7 @@ if [ $CI = 1 ]; then
   FUZZ=(--count 10000 --seed 20250101 --batch 500)
   SOAK=(--ci)
   VALGRIND_ROUNDS=1
-  ASAN_TESTS=(test/bad-input.test.js test/async.test.js test/interpreter.test.js test/hostile.test.js test/api-sweep.test.js)
+  ASAN_TESTS=(test/bad-input.test test/async.test test/interpreter.test test/hostile.test test/api-sweep.test)
 else
   FUZZ=(--count 200000 --seed 1 --batch 500)
   SOAK=()
@@ -70,7 +70,7 @@ fuzz_part() {
 }
 
 bad_input() {
-  npx jest --runInBand test/bad-input.test.js --json --outputFile="$RESULTS/bad-input.json" 2>&1 | tail -5
+  npx jest --runInBand test/bad-input.test --json --outputFile="$RESULTS/bad-input.json" 2>&1 | tail -5
   node -e "const r = require('./$RESULTS/bad-input.json'); console.log('bad-input: ' + r.numPassedTests + '/' +
     r.numTotalTests + ' passed'); process.exit(r.success ? 0 : 1)"
 }
