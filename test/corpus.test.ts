@@ -2,14 +2,15 @@
 // Keras architectures in its four common modes, and TensorFlow's own lite/testdata models, each with what Python's
 // tf.lite 2.21 did with it (test/corpus/references.json). A model Python runs must run here with its outputs and at
 // least as much of it on XNNPACK; a model Python refuses must give a typed error here, never a crash.
-'use strict';
-const { Interpreter, TfLiteError } = require('..');
-const corpus = require('./corpus/corpus');
-const { caught } = require('./helpers');
+import fs from 'fs';
+import { Interpreter, TfLiteError, type InterpreterOptions } from '..';
+import * as corpus from './corpus/corpus';
+import type { CorpusModel } from './corpus/corpus';
+import { caught } from './helpers';
 
 // Where this runtime (TFLite 2.14.1 + scripts/patches/) still differs from Python's 2.21, measured; each entry says
 // why. XNNPACK node counts below Python's are pinned exactly, so a regression (fewer) and a fix (more) both show.
-const XNNPACK_FEWER = {
+const XNNPACK_FEWER: Record<string, number> = {
   // Full-integer transformer: 2.14.1's delegate has no quantized BATCH_MATMUL, RSQRT, GELU, MEAN or
   // SQUARED_DIFFERENCE (patch 0011 adds the float forms only); Python's 2.21 takes 81 nodes.
   'models/converted/transformer_int8.tflite': 76,
@@ -24,7 +25,7 @@ const TOO_BIG_FOR_32_BIT = ['models/testdata/conv3d_huge_im2col.bin', 'models/te
 const models = corpus.availableModels()
   .filter((m) => !(process.arch === 'arm' && TOO_BIG_FOR_32_BIT.includes(m.file)));
 
-function run(entry, options = {}) {
+function run(entry: CorpusModel, options: InterpreterOptions = {}) {
   const interpreter = new Interpreter(corpus.modelPath(entry), { threads: 1, ...options });
   interpreter.allocateTensors();
   corpus.fillInputs(interpreter, entry);
@@ -40,8 +41,8 @@ describe('compatibility corpus', () => {
   const runsInPython = models.filter((m) => m.python?.[m.outputsFrom ?? 'defaultDelegates']?.invokes);
   const refusedByPython = models.filter((m) => !runsInPython.includes(m));
 
-  describe.each(runsInPython.map((m) => [m.file, m]))('%s', (file, entry) => {
-    let interpreter;
+  describe.each(runsInPython.map((m): [string, CorpusModel] => [m.file, m]))('%s', (file, entry) => {
+    let interpreter: Interpreter | undefined;
     beforeAll(() => {
       interpreter = run(entry, entry.outputsFrom === 'builtinWithoutDefaultDelegates' ? { xnnpack: false } : {});
     });
@@ -49,7 +50,7 @@ describe('compatibility corpus', () => {
 
     test('outputs match Python tf.lite 2.21', () => {
       entry.outputs.forEach((ref, j) => {
-        const output = interpreter.output(j);
+        const output = interpreter!.output(j);
         expect(output.dtype).toBe(ref.dtype);
         // Large numeric outputs through the zero-copy view (no 346 MB copy); the rest as a user reads them.
         const large = ref.dtype !== 'string' && (ref.count ?? 0) > 1 << 20;
@@ -57,31 +58,31 @@ describe('compatibility corpus', () => {
       });
     });
 
-    if (entry.outputsFrom !== 'builtinWithoutDefaultDelegates' && entry.xnnpack?.nodesDelegated > 0) {
+    if (entry.outputsFrom !== 'builtinWithoutDefaultDelegates' && (entry.xnnpack?.nodesDelegated ?? 0) > 0) {
       test('runs on XNNPACK', () => {
-        const xnnpack = interpreter.delegates.find((d) => d.name === 'xnnpack');
+        const xnnpack = interpreter!.delegates.find((d) => d.name === 'xnnpack')!;
         expect(xnnpack.applied).toBe(XNNPACK_FEWER[file] !== 0);
         if (XNNPACK_FEWER[file] !== undefined) {
           expect(xnnpack.nodes).toBe(XNNPACK_FEWER[file]);
         } else {
-          expect(xnnpack.nodes).toBeGreaterThanOrEqual(entry.xnnpack.nodesDelegated);
+          expect(xnnpack.nodes).toBeGreaterThanOrEqual(entry.xnnpack!.nodesDelegated);
         }
       });
     }
   });
 
-  test.each(refusedByPython.map((m) => [m.file, m]))('%s: Python refuses it; here a typed error or a run', (file, entry) => {
+  test.each(refusedByPython.map((m): [string, CorpusModel] => [m.file, m]))('%s: Python refuses it; here a typed error or a run', (_file, entry) => {
     try {
       run(entry).dispose();
     } catch (error) {
       expect(error).toBeInstanceOf(TfLiteError);
-      expect(error.code).toMatch(/^ERR_TFLITE_/);
+      expect((error as TfLiteError).code).toMatch(/^ERR_TFLITE_/);
     }
   });
 });
 
 describe('corpus regressions', () => {
-  const sparse = models.find((m) => m.file.endsWith('face_detection_full_range_sparse.tflite'));
+  const sparse = models.find((m) => m.file.endsWith('face_detection_full_range_sparse.tflite'))!;
 
   // Was a SIGSEGV in densify::Prepare (patch 0007); now TFLite's own refusal.
   test('sparse model: resize then allocate with XNNPACK is a typed error, not a crash', () => {
@@ -95,9 +96,9 @@ describe('corpus regressions', () => {
   });
 
   // The XNNPACK entry of `interpreter.delegates` for the corpus model whose file ends with `suffix`.
-  const xnnpackReport = (suffix) => {
-    const interpreter = new Interpreter(corpus.modelPath(models.find((m) => m.file.endsWith(suffix))));
-    const report = interpreter.delegates.find((d) => d.name === 'xnnpack');
+  const xnnpackReport = (suffix: string) => {
+    const interpreter = new Interpreter(corpus.modelPath(models.find((m) => m.file.endsWith(suffix))!));
+    const report = interpreter.delegates.find((d) => d.name === 'xnnpack')!;
     interpreter.dispose();
     return report;
   };
@@ -117,8 +118,7 @@ describe('corpus regressions', () => {
   test('an op version this runtime lacks names the version and what avoids it', () => {
     // FULLY_CONNECTED version 11 (int16 activations with a quantized bias type) stays unregistered: a copy of the
     // dynamic-range transformer (FULLY_CONNECTED version 12) with that version rewritten.
-    const entry = models.find((m) => m.file.endsWith('converted/transformer_dyn.tflite'));
-    const fs = require('fs');
+    const entry = models.find((m) => m.file.endsWith('converted/transformer_dyn.tflite'))!;
     const bytes = Buffer.from(fs.readFileSync(corpus.modelPath(entry)));
     const patched = corpus.withOpVersion(bytes, 'FULLY_CONNECTED', 11);
     const error = caught(() => new Interpreter(patched));

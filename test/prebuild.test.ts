@@ -1,15 +1,14 @@
 // The committed prebuild is what its manifest says, and was built from the checked-out native/ sources.
-'use strict';
-const crypto = require('crypto');
-const fs = require('fs');
-const path = require('path');
-const { nativeSourcesHash } = require('../scripts/native-hash');
-const { recipePatches } = require('../scripts/patch-set');
+import crypto from 'crypto';
+import fs from 'fs';
+import path from 'path';
+import { nativeSourcesHash } from '../scripts/native-hash';
+import { recipePatches } from '../scripts/patch-set';
 
 const root = path.join(__dirname, '..');
 const platforms = fs.readdirSync(path.join(root, 'prebuilds'))
   .filter((p) => fs.existsSync(path.join(root, 'prebuilds', p, 'manifest.json')));
-const sha256 = (file) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
 test('prebuilds exist for linux-x64', () => {
   expect(platforms).toContain('linux-x64');
@@ -17,7 +16,16 @@ test('prebuilds exist for linux-x64', () => {
 
 describe.each(platforms)('prebuilds/%s', (platform) => {
   const dir = path.join(root, 'prebuilds', platform);
-  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+  // scripts/write-manifest.js writes it; what these checks read of it.
+  const manifest: {
+    nativeSourcesSha256: string;
+    files: Record<string, { sha256: string; bytes: number }>;
+    sources: { sha256: string; file: string }[];
+    tflite: { version: string };
+    exportedCApi: { functions: string[]; count: number };
+    patches: unknown;
+    build: { compiler: { library: string } };
+  } = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
 
   test('was built from the checked-out native/ sources (run `FORCE=1 npm run prebuilds` after changing them)', () => {
     expect(manifest.nativeSourcesSha256).toBe(nativeSourcesHash(root));

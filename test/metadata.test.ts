@@ -1,8 +1,7 @@
 // readModelMetadata (lib/metadata.ts): the model's metadata table, TFLite Support metadata, the appended zip.
-'use strict';
-const fs = require('fs');
-const { readModelMetadata, parseLabels, TfLiteError } = require('..');
-const { fixture, expected } = require('./helpers');
+import fs from 'fs';
+import { readModelMetadata, parseLabels, TfLiteError } from '..';
+import { fixture, expected, caught, hostile } from './helpers';
 
 const CIFAR = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const FRENCH = ['avion', 'automobile', 'oiseau', 'chat', 'cerf', 'chien', 'grenouille', 'cheval', 'navire', 'camion'];
@@ -61,24 +60,24 @@ test('paths, Buffers, ArrayBuffers and Uint8Array slices at an offset read the s
 });
 
 test('errors: a missing file, not a model, and no crash on any truncation or corruption', () => {
-  const missing = (() => { try { readModelMetadata('/nonexistent/model.tflite'); } catch (e) { return e; } })();
+  const missing = caught(() => readModelMetadata('/nonexistent/model.tflite'));
   expect(missing).toBeInstanceOf(TfLiteError);
   expect(missing.code).toBe('ERR_TFLITE_NOT_FOUND');
-  const text = (() => { try { readModelMetadata(Buffer.from('definitely not a flatbuffer')); } catch (e) { return e; } })();
+  const text = caught(() => readModelMetadata(Buffer.from('definitely not a flatbuffer')));
   expect(text.code).toBe('ERR_TFLITE_MODEL_INVALID');
   expect(text.message).toContain("file identifier is 'nite', expected 'TFL3'");
-  expect(() => readModelMetadata(42)).toThrow(TfLiteError);
+  expect(() => readModelMetadata(hostile(42))).toThrow(TfLiteError);
 
   // Every truncation and 2000 single-byte corruptions: a result or a TfLiteError, never another exception.
   const bytes = fs.readFileSync(fixture('convnet_metadata.tflite'));
   const outcomes = { ok: 0, invalid: 0 };
-  const attempt = (candidate) => {
+  const attempt = (candidate: Buffer) => {
     try {
       readModelMetadata(candidate);
       outcomes.ok++;
     } catch (error) {
       expect(error).toBeInstanceOf(TfLiteError);
-      expect(error.code).toBe('ERR_TFLITE_MODEL_INVALID');
+      expect((error as TfLiteError).code).toBe('ERR_TFLITE_MODEL_INVALID');
       outcomes.invalid++;
     }
   };

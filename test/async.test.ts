@@ -1,14 +1,13 @@
 // Off the event loop: invokeAsync/runAsync, the busy guard, cancellation, lifetime, worker_threads, the pool.
-'use strict';
-const path = require('path');
-const { execFileSync, spawnSync } = require('child_process');
-const { Interpreter, createPool, TfLiteError } = require('../dist/cjs');
-const { fixture, expected, expectValues, caught, rejected } = require('./helpers');
+import path from 'path';
+import { execFileSync, spawnSync } from 'child_process';
+import { Interpreter, createPool, TfLiteError, type InterpreterOptions } from '../dist/cjs';
+import { fixture, expected, expectValues, caught, rejected } from './helpers';
 
-const loop = require('./fixtures/loop.json');
+import loop from './fixtures/loop.json';
 
 /** loop.tflite on built-in kernels: a WHILE loop whose run time is set by input n. */
-function loopInterpreter(n, options = {}) {
+function loopInterpreter(n: number, options: InterpreterOptions = {}) {
   const it = new Interpreter(fixture('loop.tflite'), { xnnpack: false, ...options });
   it.allocateTensors();
   it.input('x').set(Float32Array.from(loop.x));
@@ -16,7 +15,7 @@ function loopInterpreter(n, options = {}) {
   return it;
 }
 
-function script(name, args = [], nodeArgs = [], env = {}) {
+function script(name: string, args: string[] = [], nodeArgs: string[] = [], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [...nodeArgs, path.join(__dirname, 'scripts', name), ...args], {
     encoding: 'utf8', timeout: 60000, env: { ...process.env, ...env } });
   return { ...result, json: JSON.parse(result.stdout.trim().split('\n').pop() || 'null') };
@@ -26,7 +25,7 @@ describe('invokeAsync', () => {
   test('gives the same outputs as invoke', async () => {
     const it = loopInterpreter(loop.n);
     await it.invokeAsync();
-    expectValues(it.output(0).get(), Float32Array.from(loop.y), 1e-5);
+    expectValues(it.output(0, 'float32').get(), Float32Array.from(loop.y), 1e-5);
   });
 
   test('the event loop keeps running during an async run, and not during a sync one', async () => {
@@ -47,7 +46,7 @@ describe('invokeAsync', () => {
 
   test('busy guard: the interpreter and its tensors are off limits while a run is in flight', async () => {
     const it = loopInterpreter(20000);
-    const before = it.output(0).data;
+    const before = it.output(0, 'float32').data;
     const promise = it.invokeAsync();
     for (const fn of [() => it.input(0).data, () => it.input('x').set(new Float32Array(64)), () => it.output(0).get(),
       () => it.allocateTensors(), () => it.invoke(), () => it.resizeInput(0, [1, 64]), () => it.getTensor(0),
@@ -57,7 +56,7 @@ describe('invokeAsync', () => {
     expect((await rejected(it.invokeAsync())).code).toBe('ERR_TFLITE_BUSY');
     await promise;
     expect(before.length).toBe(64); // views handed out before the run are readable after it
-    expect(Array.from(before)).toEqual(Array.from(it.output(0).get()));
+    expect(Array.from(before)).toEqual(Array.from(it.output(0, 'float32').get()));
   });
 
   test('rejections carry the caller in their stack', async () => {
@@ -65,7 +64,7 @@ describe('invokeAsync', () => {
     const error = await rejected(it.invokeAsync());
     expect(error).toBeInstanceOf(TfLiteError);
     expect(error.code).toBe('ERR_TFLITE_INVOKE');
-    expect(error.stack).toContain('async.test.js');
+    expect(error.stack).toContain('async.test.ts');
   });
 });
 
@@ -81,7 +80,7 @@ describe('cancellation', () => {
     it.input('n').set(Int32Array.of(loop.n));
     it.input('x').set(Float32Array.from(loop.x));
     await it.invokeAsync();
-    expectValues(it.output(0).get(), Float32Array.from(loop.y), 1e-5);
+    expectValues(it.output(0, 'float32').get(), Float32Array.from(loop.y), 1e-5);
   });
 
   test('an already aborted signal rejects at once without running', async () => {
