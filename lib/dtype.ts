@@ -163,3 +163,27 @@ export function halfBits(value: number): number {
   if (rest > 0x1000 || (rest === 0x1000 && (half & 1))) half++;
   return sign | half;
 }
+
+/** The number `bits` (IEEE 754 half-precision bits, as a float16 tensor's Uint16Array holds them) stands for. */
+export function floatFromHalfBits(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+}
+
+/** The array a dtype's data is (as dtypeInfo's, by name), and its array elements per tensor element; undefined for an unknown name. */
+export function dtypeByName(dtype: string): { array: ArrayConstructorLike; lanes: number } | undefined {
+  const info = TABLE.find((entry) => entry?.name === dtype);
+  return info && { array: info.array, lanes: info.lanes };
+}
+
+/** [min, max] of the integer dtypes JavaScript numbers hold (int8 … uint32); undefined for every other dtype. */
+export function integerRange(dtype: string): readonly [number, number] | undefined {
+  if (!['int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32'].includes(dtype)) return undefined;
+  const array = dtypeByName(dtype)!.array;
+  const bits = 8 * array.BYTES_PER_ELEMENT;
+  return array.name.startsWith('Uint') ? [0, 2 ** bits - 1] : [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
+}

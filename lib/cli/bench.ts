@@ -1,13 +1,33 @@
 // `tflite-runtime bench MODEL`: warm-up, timed runs, median / p90 / min in ms and runs per second.
-'use strict';
-const {
+import type { Command } from 'commander';
+import type { AnyTensor } from '../index';
+import { dtypeByName, integerRange, type TypedArray } from '../dtype';
+import {
   lib, readModelFile, interpreterOptions, integer, collect, formatMs, toJson, shape,
-} = require('./common');
-const { assignInputs, loadInput, fitShape } = require('./inputs');
-const { withLibraries } = require('./inspect');
+  type AddRuntimeOptions, type RuntimeFlags,
+} from './common';
+import { assignInputs, loadInput, fitShape, type ImageOptions, type InputValue } from './inputs';
+import { withLibraries, type DelegateReport } from './inspect';
+
+interface BenchFlags extends RuntimeFlags, ImageOptions {
+  runs: number;
+  warmup: number;
+  input?: string[];
+  seed: number;
+  async?: boolean;
+  progress?: boolean;
+  json?: boolean;
+}
+
+/** What cli-progress's SingleBar does for the bench (typed here). */
+interface Bar {
+  start(total: number, value: number, payload: Record<string, string>): void;
+  update(value: number, payload?: Record<string, string>): void;
+  stop(): void;
+}
 
 /** A small seeded PRNG (mulberry32): the same inputs on every run of the benchmark. */
-function random(seed) {
+function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -18,43 +38,49 @@ function random(seed) {
   };
 }
 
-/** Random values for a tensor of any dtype (float in [0,1), integers over a small range). */
-function randomValues(tensor, next) {
+/**
+ * Random values for a tensor of any dtype (float in [0,1), integers over a small range: -128..127 for signed types,
+ * 0..255 for unsigned ones), in the array lib/dtype gives the dtype.
+ */
+export function randomValues(tensor: Pick<AnyTensor, 'dtype' | 'shape' | 'byteLength'>, next: () => number):
+    TypedArray | unknown[] {
   const count = tensor.shape.reduce((a, b) => a * b, 1);
-  switch (tensor.dtype) {
+  const dtype = tensor.dtype;
+  const small = (signed: boolean): number => Math.floor(next() * 256) - (signed ? 128 : 0);
+  switch (dtype) {
     case 'string': return Array.from({ length: count }, () => Math.floor(next() * 1e6).toString(36));
-    case 'int64': return BigInt64Array.from({ length: count }, () => BigInt(Math.floor(next() * 256) - 128));
-    case 'uint64': return BigUint64Array.from({ length: count }, () => BigInt(Math.floor(next() * 256)));
+    case 'int64': return BigInt64Array.from({ length: count }, () => BigInt(small(true)));
+    case 'uint64': return BigUint64Array.from({ length: count }, () => BigInt(small(false)));
     case 'bool': return Uint8Array.from({ length: count }, () => (next() < 0.5 ? 0 : 1));
-    case 'float16': return Array.from({ length: count }, () => next());
-    case 'complex64': return Float32Array.from({ length: count * 2 }, () => next());
-    case 'float32': return Float32Array.from({ length: count }, () => next());
-    case 'float64': return Float64Array.from({ length: count }, () => next());
-    case 'int8': return Int8Array.from({ length: count }, () => Math.floor(next() * 256) - 128);
-    case 'uint8': return Uint8Array.from({ length: count }, () => Math.floor(next() * 256));
-    case 'int16': return Int16Array.from({ length: count }, () => Math.floor(next() * 256) - 128);
-    case 'uint16': return Uint16Array.from({ length: count }, () => Math.floor(next() * 256));
-    case 'int32': return Int32Array.from({ length: count }, () => Math.floor(next() * 256) - 128);
-    case 'uint32': return Uint32Array.from({ length: count }, () => Math.floor(next() * 256));
-    default: return new Uint8Array(tensor.byteLength);
+    case 'float16': return Array.from({ length: count }, () => next()); // the library converts numbers to half floats
+    case 'complex128': return new Uint8Array(tensor.byteLength);
+    default: break;
   }
+  const info = dtypeByName(dtype);
+  if (!info) return new Uint8Array(tensor.byteLength);
+  const out = new info.array(count * info.lanes) as Exclude<TypedArray, BigInt64Array | BigUint64Array>;
+  const range = integerRange(dtype);
+  for (let i = 0; i < out.length; i++) out[i] = range ? small(range[0] < 0) : next();
+  return out;
 }
 
 /** median, p90 (nearest rank), min, max and mean of times in ms. */
-function summarize(times) {
+export function summarize(times: readonly number[]): { median: number; p90: number; min: number; max: number; mean: number } {
   const sorted = [...times].sort((a, b) => a - b);
   const n = sorted.length;
-  const median = n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  const p90 = sorted[Math.max(0, Math.ceil(0.9 * n) - 1)];
+  const median = n % 2 ? sorted[(n - 1) / 2]! : (sorted[n / 2 - 1]! + sorted[n / 2]!) / 2;
+  const p90 = sorted[Math.max(0, Math.ceil(0.9 * n) - 1)]!;
   const mean = sorted.reduce((a, b) => a + b, 0) / n;
-  return { median, p90, min: sorted[0], max: sorted[n - 1], mean };
+  return { median, p90, min: sorted[0]!, max: sorted[n - 1]!, mean };
 }
 
 /** A progress bar on stderr, for runs long enough to need one (and only on a terminal). */
-function progressBar(opts, total, estimatedMs) {
+function progressBar(opts: BenchFlags, total: number, estimatedMs: number): Bar | null {
   if (opts.progress === false || !process.stderr.isTTY) return null;
   if (opts.progress !== true && estimatedMs < 1000) return null;
-  const { SingleBar, Presets } = require('cli-progress');
+  const { SingleBar, Presets } = require('cli-progress') as {
+    SingleBar: new (options: object, preset: object) => Bar; Presets: { shades_classic: object };
+  };
   const bar = new SingleBar({
     stream: process.stderr,
     format: 'bench |{bar}| {value}/{total} runs | {median} ms median | ETA {eta_formatted}',
@@ -66,7 +92,23 @@ function progressBar(opts, total, estimatedMs) {
   return bar;
 }
 
-async function bench(modelPath, opts) {
+interface BenchReport {
+  model: string;
+  tflite: string;
+  threads: number;
+  xnnpack: boolean;
+  delegates: DelegateReport[];
+  inputs: { name: string; dtype: string; shape: number[]; source: string }[];
+  mode: 'invokeAsync' | 'invoke';
+  loadMs: number;
+  warmup: { runs: number; firstMs: number | null };
+  runs: number;
+  ms: ReturnType<typeof summarize>;
+  runsPerSecond: number;
+  wallMs: number;
+}
+
+async function bench(modelPath: string, opts: BenchFlags): Promise<void> {
   const { Interpreter, version } = lib();
   const bytes = readModelFile(modelPath);
   const options = interpreterOptions(opts);
@@ -75,11 +117,12 @@ async function bench(modelPath, opts) {
   try {
     const inputs = interpreter.inputs;
     const given = opts.input ? assignInputs(opts.input, inputs.map((t) => t.name)) : null;
-    const values = [];
+    const values: (InputValue | undefined)[] = [];
     for (const [i, tensor] of inputs.entries()) {
       if (!given) continue;
-      const value = await loadInput(given[i].source, tensor, opts, null);
-      if (fitShape(tensor, value.shape, given[i].source) === 'resize') interpreter.resizeInput(i, value.shape);
+      const source = given[i]!.source;
+      const value = await loadInput(source, tensor, opts, null);
+      if (fitShape(tensor, value.shape, source) === 'resize') interpreter.resizeInput(i, value.shape);
       values[i] = value;
     }
     interpreter.allocateTensors();
@@ -87,19 +130,19 @@ async function bench(modelPath, opts) {
     const next = random(opts.seed);
     inputs.forEach((tensor, i) => {
       const value = values[i];
-      if (value?.quantize) tensor.quantize(value.values);
-      else tensor.set(value ? value.values : randomValues(tensor, next));
+      if (value?.quantize) tensor.quantize(value.values as Float32Array);
+      else tensor.set((value ? value.values : randomValues(tensor, next)) as never);
     });
 
     const once = opts.async
       ? async () => { const t = process.hrtime.bigint(); await interpreter.invokeAsync(); return Number(process.hrtime.bigint() - t) / 1e6; }
       : async () => { const t = process.hrtime.bigint(); interpreter.invoke(); return Number(process.hrtime.bigint() - t) / 1e6; };
 
-    const warmup = [];
+    const warmup: number[] = [];
     for (let i = 0; i < opts.warmup; i++) warmup.push(await once());
     const estimate = (warmup.length ? summarize(warmup).median : await once()) * opts.runs;
     const bar = progressBar(opts, opts.runs, estimate);
-    const times = [];
+    const times: number[] = [];
     const benchStart = process.hrtime.bigint();
     let shown = 0;
     try {
@@ -119,13 +162,13 @@ async function bench(modelPath, opts) {
     }
     const wallMs = Number(process.hrtime.bigint() - benchStart) / 1e6;
     const stats = summarize(times);
-    const report = {
+    const report: BenchReport = {
       model: modelPath,
       tflite: version.tflite,
       threads: opts.threads,
       xnnpack: options.xnnpack,
       delegates: withLibraries(interpreter.delegates, opts.delegate ?? []),
-      inputs: inputs.map((t, i) => ({ name: t.name, dtype: t.dtype, shape: t.shape, source: given ? given[i].source : 'random' })),
+      inputs: inputs.map((t, i) => ({ name: t.name, dtype: t.dtype, shape: t.shape, source: given ? given[i]!.source : 'random' })),
       mode: opts.async ? 'invokeAsync' : 'invoke',
       loadMs,
       warmup: { runs: warmup.length, firstMs: warmup[0] ?? null },
@@ -145,7 +188,7 @@ async function bench(modelPath, opts) {
   }
 }
 
-function human(r) {
+function human(r: BenchReport): string {
   const nodes = r.delegates.map((d) => `${d.name} ${d.applied ? `${d.nodes} nodes` : 'not applied'}`).join(', ');
   const lines = [
     `model     ${r.model} (TFLite ${r.tflite})`,
@@ -163,7 +206,7 @@ function human(r) {
   return lines.join('\n');
 }
 
-function register(program, addRuntimeOptions) {
+export function register(program: Command, addRuntimeOptions: AddRuntimeOptions): void {
   addRuntimeOptions(program.command('bench')
     .description('benchmark a model: warm-up, then timed runs; median, p90 and min in ms, and runs per second')
     .argument('<model>', 'a .tflite file')
@@ -183,5 +226,3 @@ Examples:
   $ tflite-runtime bench model.tflite --delegate ./libmy_delegate.so --delegate-option key=value`)
     .action(bench);
 }
-
-module.exports = { register, summarize, randomValues };

@@ -1,37 +1,52 @@
 // What the commands share: the library, errors with exit codes, interpreter options from flags, formatting.
-'use strict';
-const path = require('path');
-const { InvalidArgumentError } = require('commander');
+import { Command, InvalidArgumentError } from 'commander';
+import type * as Library from '../index';
+import type { Delegate, InterpreterOptions, TensorDetails } from '../index';
+import { readRegularFileSync } from '../file-read';
 
 /** Exit codes (docs/CLI.md): 0 ok, 1 the work failed (model, input, delegate, inference), 2 bad usage. */
-const EXIT = Object.freeze({ OK: 0, FAILED: 1, USAGE: 2 });
+export const EXIT = Object.freeze({ OK: 0, FAILED: 1, USAGE: 2 } as const);
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** An error the CLI reports as one line, with its exit code. */
-class CliError extends Error {
-  constructor(message, exitCode = EXIT.FAILED) {
+export class CliError extends Error {
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode = EXIT.FAILED) {
     super(message);
     this.name = 'CliError';
     this.exitCode = exitCode;
   }
 }
 
-let library;
+export const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+let library: typeof Library | undefined;
 /** The package itself (dist/cjs), loaded on first use so that --help works even where the addon cannot load. */
-function lib() {
+export function lib(): typeof Library {
   if (!library) {
     try {
-      library = require(path.join(__dirname, '..', '..'));
+      library = require('../index') as typeof Library;
     } catch (error) {
-      const hint = /Cannot find module .*dist/.test(error.message) ? ' (in a source checkout, run `npm run build`)' : '';
-      throw new CliError(`cannot load tflite-runtime: ${error.message}${hint}`);
+      const message = messageOf(error);
+      const hint = /Cannot find module .*dist/.test(message) ? ' (in a source checkout, run `npm run build`)' : '';
+      throw new CliError(`cannot load tflite-runtime: ${message}${hint}`);
     }
   }
   return library;
 }
 
+/** The flags addRuntimeOptions adds, as commander parses them. */
+export interface RuntimeFlags {
+  threads: number;
+  xnnpack: 'on' | 'off';
+  delegate?: string[];
+  delegateOption?: Record<string, string>;
+  delegateFallback?: boolean;
+}
+
 // ---- option parsers (commander's argParser: throw InvalidArgumentError → exit 2) ------------------------------
 
-function integer(min, what) {
+export function integer(min: number, what: string): (value: string) => number {
   return (value) => {
     const n = Number(value);
     if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) {
@@ -41,7 +56,7 @@ function integer(min, what) {
   };
 }
 
-function threads(value) {
+export function threads(value: string): number {
   const n = Number(value);
   if (!/^-?\d+$/.test(value) || !(n === -1 || (n >= 1 && n <= 1024))) {
     throw new InvalidArgumentError(`threads must be 1..1024 (or -1 for TFLite's default), got '${value}'.`);
@@ -49,7 +64,7 @@ function threads(value) {
   return n;
 }
 
-function numberList(value) {
+export function numberList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
   const numbers = parts.map(Number);
   if (parts.some((p) => p === '') || numbers.some((n) => !Number.isFinite(n))) {
@@ -58,21 +73,21 @@ function numberList(value) {
   return numbers;
 }
 
-function collect(value, previous) {
+export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function keyValue(value, previous) {
+export function keyValue(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const at = value.indexOf('=');
   if (at <= 0) throw new InvalidArgumentError(`expected KEY=VALUE, got '${value}'.`);
   return { ...(previous ?? {}), [value.slice(0, at)]: value.slice(at + 1) };
 }
 
 /** Adds the options that choose how the model runs (shared by inspect, run and bench). */
-function addRuntimeOptions(command) {
+export function addRuntimeOptions(command: Command): Command {
   return command
     .option('-t, --threads <n>', "CPU threads for TFLite's kernels and XNNPACK (-1: TFLite's default)", threads, 1)
-    .option('--xnnpack <on|off>', 'the XNNPACK delegate (on by default, as in the library)', (value) => {
+    .option('--xnnpack <on|off>', 'the XNNPACK delegate (on by default, as in the library)', (value: string) => {
       if (value !== 'on' && value !== 'off') throw new InvalidArgumentError(`use 'on' or 'off', got '${value}'.`);
       return value;
     }, 'on')
@@ -81,8 +96,10 @@ function addRuntimeOptions(command) {
     .option('--delegate-fallback', "run a delegate's nodes on the CPU when it fails to apply (default: fail)");
 }
 
+export type AddRuntimeOptions = typeof addRuntimeOptions;
+
 /** Interpreter options from the runtime flags (loads the delegates). */
-function interpreterOptions(opts) {
+export function interpreterOptions(opts: RuntimeFlags): InterpreterOptions & { xnnpack: boolean; delegates: Delegate[] } {
   const { loadDelegate } = lib();
   const delegates = (opts.delegate ?? []).map((file) => loadDelegate(file, opts.delegateOption ?? {}));
   return {
@@ -97,24 +114,23 @@ function interpreterOptions(opts) {
  * Reads a file the user named through the library's one bounded reader: regular files only (a FIFO would hang, a
  * link to /dev/zero never ends), at most `maxBytes`; every refusal is a one-line CliError.
  */
-function readUserFile(file, what, maxBytes) {
-  const { readRegularFileSync } = require(path.join(__dirname, '..', '..', 'dist', 'cjs', 'file-read.js'));
+export function readUserFile(file: string, what: string, maxBytes: number): Buffer {
   try {
     return readRegularFileSync(file, { what, maxBytes, tooLarge: 'ERR_TFLITE_SIZE' });
   } catch (error) {
-    throw new CliError(error.message);
+    throw new CliError(messageOf(error));
   }
 }
 
 /** Reads the model file once (a clear error when it is missing, not a file, or over 2 GiB). */
-function readModelFile(file) {
+export function readModelFile(file: string): Buffer {
   return readUserFile(file, 'model file', 0x7fffffff);
 }
 
 // ---- formatting ---------------------------------------------------------------------------------------------
 
 /** The shortest decimal that reads back as the same float32 (for people; JSON gets exact doubles). */
-function formatFloat32(value) {
+export function formatFloat32(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   for (let p = 1; p <= 9; p++) {
     const text = value.toPrecision(p);
@@ -123,31 +139,31 @@ function formatFloat32(value) {
   return String(value);
 }
 
-function formatMs(ms) {
+export function formatMs(ms: number): string {
   if (ms >= 100) return ms.toFixed(0);
   if (ms >= 10) return ms.toFixed(1);
   if (ms >= 1) return ms.toFixed(2);
   return ms.toFixed(3);
 }
 
-function formatBytes(bytes) {
+export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-const shape = (dims) => `[${dims.join(',')}]`;
+export const shape = (dims: readonly number[]): string => `[${dims.join(',')}]`;
 
 /** Rows of cells as aligned columns, two spaces apart, with an indent. */
-function table(rows, indent = '  ') {
-  const widths = [];
+export function table(rows: readonly (readonly unknown[])[], indent = '  '): string {
+  const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, String(cell).length); });
   return rows.map((row) => indent + row.map((cell, i) => (i === row.length - 1 ? String(cell)
-    : String(cell).padEnd(widths[i]))).join('  ').trimEnd()).join('\n');
+    : String(cell).padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
 /** A tensor's quantization, for people. */
-function formatQuantization(details) {
+export function formatQuantization(details: Pick<TensorDetails, 'quantization' | 'quantizationParameters'>): string {
   const q = details.quantizationParameters;
   if (q.scales.length > 1) return `per-channel, ${q.scales.length} scales (axis ${q.quantizedDimension})`;
   if (details.quantization.scale === 0) return '-';
@@ -155,11 +171,6 @@ function formatQuantization(details) {
 }
 
 /** JSON with BigInts as decimal strings (int64 tensors), two-space indented. */
-function toJson(value) {
-  return JSON.stringify(value, (key, v) => (typeof v === 'bigint' ? v.toString() : v), 2);
+export function toJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);
 }
-
-module.exports = {
-  EXIT, CliError, lib, integer, threads, numberList, collect, keyValue, addRuntimeOptions, interpreterOptions,
-  readModelFile, readUserFile, formatFloat32, formatMs, formatBytes, shape, table, formatQuantization, toJson,
-};

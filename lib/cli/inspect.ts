@@ -1,18 +1,30 @@
 // `tflite-runtime inspect MODEL`: inputs, outputs, signatures, ops by type, delegate placement, metadata.
-'use strict';
-const {
-  lib, readModelFile, readUserFile, interpreterOptions, formatBytes, shape, table, formatQuantization, toJson, CliError,
-} = require('./common');
+import type { Command } from 'commander';
+import type { AnyTensor, DelegateInfo, Interpreter, ModelMetadata, PlannedOp, TensorDetails } from '../index';
+import {
+  lib, readModelFile, readUserFile, interpreterOptions, formatBytes, shape, table, formatQuantization, toJson, messageOf,
+  type AddRuntimeOptions, type RuntimeFlags,
+} from './common';
+
+interface InspectFlags extends RuntimeFlags {
+  json?: boolean;
+  labels?: string;
+}
+
+/** A delegate report, an external one with the library it came from. */
+export type DelegateReport = DelegateInfo & { library?: string };
+
+interface OpCount { op: string; count: number }
 
 /** Op counts by type, most frequent first (ties in the order the model first uses them). */
-function countOps(ops) {
-  const counts = new Map();
+export function countOps(ops: readonly string[]): OpCount[] {
+  const counts = new Map<string, number>();
   for (const op of ops) counts.set(op, (counts.get(op) ?? 0) + 1);
   return [...counts].map(([op, count], order) => ({ op, count, order }))
     .sort((a, b) => b.count - a.count || a.order - b.order).map(({ op, count }) => ({ op, count }));
 }
 
-function tensorRow(details) {
+function tensorRow(details: TensorDetails) {
   return {
     name: details.name,
     index: details.index,
@@ -24,17 +36,17 @@ function tensorRow(details) {
   };
 }
 
-function signatureTensors(record) {
+function signatureTensors(record: Record<string, AnyTensor>) {
   return Object.entries(record).map(([name, tensor]) => ({
     name, tensor: tensor.name, dtype: tensor.dtype, shape: tensor.shape, shapeSignature: tensor.shapeSignature,
   }));
 }
 
 /** The delegate reports, each external one ('delegates[i]') with the library it came from. */
-function withLibraries(reports, libraries) {
+export function withLibraries(reports: readonly DelegateInfo[], libraries: readonly string[]): DelegateReport[] {
   return reports.map((report) => {
     const index = /^delegates\[(\d+)\]$/.exec(report.name)?.[1];
-    return index !== undefined && libraries[index] ? { ...report, library: libraries[index] } : report;
+    return index !== undefined && libraries[Number(index)] ? { ...report, library: libraries[Number(index)]! } : report;
   });
 }
 
@@ -42,7 +54,7 @@ function withLibraries(reports, libraries) {
  * Where each op type runs with the delegates asked for. The plan lists the nodes TFLite kept (with their op) and
  * one kernel per delegated partition; the model's own ops minus the kept ones are the delegated ones.
  */
-function placement(modelOps, interpreter, libraries) {
+function placement(modelOps: readonly string[], interpreter: Interpreter, libraries: readonly string[]) {
   const plan = interpreter.executionPlan;
   const kept = countOps(plan.filter((p) => p.delegate === null).map((p) => p.op));
   const keptBy = new Map(kept.map(({ op, count }) => [op, count]));
@@ -54,14 +66,21 @@ function placement(modelOps, interpreter, libraries) {
 }
 
 /** The model's metadata and the labels to use: --labels FILE, else the model's own. */
-function readMetadata(bytes, labelsFile) {
+export interface ReadMetadata {
+  metadata: ModelMetadata | null;
+  error: string | null;
+  labels: string[] | null;
+  labelsFrom: string | null;
+}
+
+export function readMetadata(bytes: Buffer, labelsFile: string | undefined): ReadMetadata {
   const { readModelMetadata, parseLabels } = lib();
-  let metadata = null;
-  let error = null;
+  let metadata: ModelMetadata | null = null;
+  let error: string | null = null;
   try {
     metadata = readModelMetadata(bytes);
   } catch (e) {
-    error = e.message;
+    error = messageOf(e);
   }
   let labels = metadata?.labels ?? null;
   let labelsFrom = labels ? 'model metadata' : null;
@@ -72,7 +91,7 @@ function readMetadata(bytes, labelsFile) {
   return { metadata, error, labels, labelsFrom };
 }
 
-function jsonMetadata(metadata) {
+function jsonMetadata(metadata: ModelMetadata | null) {
   if (!metadata) return null;
   return {
     entries: metadata.entries,
@@ -83,12 +102,28 @@ function jsonMetadata(metadata) {
   };
 }
 
-async function inspect(modelPath, opts) {
+interface InspectReport {
+  model: string;
+  sizeBytes: number;
+  tflite: string;
+  tensorCount: number;
+  inputs: ReturnType<typeof tensorRow>[];
+  outputs: ReturnType<typeof tensorRow>[];
+  signatures: Record<string, { inputs: ReturnType<typeof signatureTensors>; outputs: ReturnType<typeof signatureTensors> }>;
+  ops: { nodes: number; byType: OpCount[] } | null;
+  allocation: { ok: boolean; code?: string | undefined; error?: string };
+  placement: { delegates: DelegateReport[]; plan: PlannedOp[]; byType: (OpCount & { cpu: number; delegated: number })[] } | null;
+  metadata: ReturnType<typeof jsonMetadata>;
+  metadataError?: string;
+  labels: string[] | null;
+}
+
+async function inspect(modelPath: string, opts: InspectFlags): Promise<void> {
   const { Interpreter, version } = lib();
   const bytes = readModelFile(modelPath);
   // The model as written: no delegates, so the plan is the model's own op list.
   const plain = new Interpreter(bytes, { xnnpack: false });
-  const report = {
+  const report: InspectReport = {
     model: modelPath,
     sizeBytes: bytes.length,
     tflite: version.tflite,
@@ -111,7 +146,7 @@ async function inspect(modelPath, opts) {
   try {
     plain.allocateTensors();
   } catch (error) {
-    report.allocation = { ok: false, code: error.code, error: error.message };
+    report.allocation = { ok: false, code: (error as { code?: string }).code, error: messageOf(error) };
   }
   plain.dispose();
 
@@ -137,44 +172,45 @@ async function inspect(modelPath, opts) {
   process.stdout.write(human(report, meta) + '\n');
 }
 
-const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function tensorTable(list) {
+function tensorTable(list: ReturnType<typeof tensorRow>[]): string {
   if (list.length === 0) return '  (none)';
   return table([['#', 'name', 'dtype', 'shape', 'signature', 'quantization'], ...list.map((t, i) => [
     i, t.name, t.dtype, shape(t.shape), shape(t.shapeSignature), formatQuantization(t),
   ])]);
 }
 
-function human(report, meta) {
-  const out = [];
+function human(report: InspectReport, meta: ReadMetadata): string {
+  const out: string[] = [];
   const md = report.metadata;
   out.push(`Model      ${report.model} (${formatBytes(report.sizeBytes)}, ${report.tensorCount} tensors)`);
   out.push(`Runtime    TFLite ${report.tflite}` + (md?.minRuntimeVersion ? `; the model needs ${md.minRuntimeVersion} or newer` : ''));
-  if (!report.allocation.ok) out.push(`Warning    the model does not allocate: ${report.allocation.error.split('\n')[0]}`);
+  if (!report.allocation.ok) out.push(`Warning    the model does not allocate: ${report.allocation.error!.split('\n')[0]}`);
   out.push('', 'Inputs', tensorTable(report.inputs), '', 'Outputs', tensorTable(report.outputs));
 
   const keys = Object.keys(report.signatures);
   out.push('', `Signatures${keys.length === 0 ? '  (none)' : ''}`);
   for (const key of keys) {
-    const sig = report.signatures[key];
+    const sig = report.signatures[key]!;
     out.push(`  ${key}`);
     const rows = [...sig.inputs.map((t) => ['in', t.name, t.tensor, t.dtype, shape(t.shape), shape(t.shapeSignature)]),
       ...sig.outputs.map((t) => ['out', t.name, t.tensor, t.dtype, shape(t.shape), shape(t.shapeSignature)])];
     out.push(table(rows, '    '));
   }
 
-  out.push('', `Ops  ${plural(report.ops.nodes, 'node')}, ${plural(report.ops.byType.length, 'type')}`);
+  const ops = report.ops!;
+  out.push('', `Ops  ${plural(ops.nodes, 'node')}, ${plural(ops.byType.length, 'type')}`);
   const p = report.placement;
   if (!p) {
-    out.push(table(report.ops.byType.map(({ op, count }) => [op, count])));
+    out.push(table(ops.byType.map(({ op, count }) => [op, count])));
   } else {
     out.push(table([['op', 'count', 'cpu', 'delegated'], ...p.byType.map((r) => [r.op, r.count, r.cpu, r.delegated])]));
     out.push('', 'Delegates');
     out.push(table(p.delegates.map((d) => [d.library ? `${d.name} ${d.library}` : d.name, d.applied ? 'applied' : 'not applied',
-      `${d.nodes} of ${report.ops.nodes} nodes`, d.error ? d.error.split('\n')[0] : ''])));
+      `${d.nodes} of ${ops.nodes} nodes`, d.error ? d.error.split('\n')[0] : ''])));
     for (const d of p.delegates.filter((x) => x.leftOnCpu)) {
-      const left = Object.entries(d.leftOnCpu).map(([op, n]) => `${op} x${n}`).join(', ');
+      const left = Object.entries(d.leftOnCpu!).map(([op, n]) => `${op} x${n}`).join(', ');
       out.push(`  ${d.name} left on TFLite's built-in kernels: ${left}`);
     }
     const kernels = p.plan.filter((n) => n.delegate !== null);
@@ -193,7 +229,7 @@ function human(report, meta) {
         .filter(Boolean).join(', ');
       out.push(`  ${t.name ?? '(unnamed)'}${by ? ` (${by})` : ''}`);
       if (t.description) out.push(`  ${t.description}`);
-      const describe = (kind, list) => list.forEach((m, i) => {
+      const describe = (kind: string, list: NonNullable<ModelMetadata['tflite']>['inputs']) => list.forEach((m, i) => {
         const parts = [m.description];
         if (m.normalization) parts.push(`normalise (x - ${m.normalization.mean.join('|')}) / ${m.normalization.std.join('|')}`);
         for (const f of m.associatedFiles) parts.push(`${f.name} (${f.type}${f.locale ? `, ${f.locale}` : ''})`);
@@ -211,7 +247,7 @@ function human(report, meta) {
   return out.join('\n');
 }
 
-function register(program, addRuntimeOptions) {
+export function register(program: Command, addRuntimeOptions: AddRuntimeOptions): void {
   addRuntimeOptions(program.command('inspect')
     .description('describe a model: inputs, outputs, signatures, ops by type, delegate placement, metadata')
     .argument('<model>', 'a .tflite file')
@@ -227,8 +263,6 @@ Examples:
 }
 
 /** A labels file is text: 64 MiB is far past any label set (ImageNet's 21k classes take 0.3 MiB). */
-function readLabelsFile(file) {
+export function readLabelsFile(file: string): string {
   return readUserFile(file, 'labels file', 64 * 1024 * 1024).toString('utf8');
 }
-
-module.exports = { register, countOps, readLabelsFile, readMetadata, withLibraries };

@@ -1,29 +1,41 @@
 // `tflite-runtime run MODEL --input ...`: one run, outputs printed (top-k for classifiers).
-'use strict';
-const {
+import { InvalidArgumentError, type Command } from 'commander';
+import type { AnyTensor, Interpreter, SignatureRunner } from '../index';
+import { floatFromHalfBits } from '../dtype';
+import {
   lib, readModelFile, interpreterOptions, integer, numberList, collect, shape, formatFloat32, formatMs, toJson,
-} = require('./common');
-const { InvalidArgumentError } = require('commander');
-const { assignInputs, loadInput, fitShape } = require('./inputs');
-const { readMetadata } = require('./inspect');
+  type AddRuntimeOptions, type RuntimeFlags,
+} from './common';
+import { assignInputs, loadInput, fitShape, type ImageOptions, type InputValue } from './inputs';
+import { readMetadata, type ReadMetadata } from './inspect';
 
-/** IEEE half-precision bits → number. */
-function halfToNumber(h) {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exponent = (h >> 10) & 0x1f;
-  const fraction = h & 0x3ff;
-  if (exponent === 0) return sign * 2 ** -14 * (fraction / 1024);
-  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
-  return sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+interface RunFlags extends RuntimeFlags, ImageOptions {
+  input?: string[];
+  signature?: string;
+  topK: number;
+  topKGiven: boolean;
+  labels?: string;
+  full?: boolean;
+  json?: boolean;
+}
+
+type Plain = number | string | boolean;
+interface Top { index: number; label: string | null; score: number }
+interface RunResult {
+  model: string;
+  signature: string | null;
+  invokeMs: number;
+  inputs: Record<string, { source: string; shape: number[]; note?: string }>;
+  outputs: Record<string, { dtype: string; shape: number[]; values: Plain[]; top?: Top[] }>;
 }
 
 /** Output values as JSON-friendly numbers / strings / booleans. */
-function plainValues(dtype, values) {
-  if (dtype === 'string') return values;
+export function plainValues(dtype: string, values: ArrayLike<number | bigint | string>): Plain[] {
+  if (dtype === 'string') return values as string[];
   if (dtype === 'bool') return Array.from(values, (v) => v !== 0);
-  if (dtype === 'float16' && values instanceof Uint16Array) return Array.from(values, halfToNumber);
+  if (dtype === 'float16' && values instanceof Uint16Array) return Array.from(values, floatFromHalfBits);
   if (dtype === 'int64' || dtype === 'uint64') return Array.from(values, (v) => v.toString());
-  return Array.from(values);
+  return Array.from(values as ArrayLike<number>);
 }
 
 /**
@@ -31,23 +43,24 @@ function plainValues(dtype, values) {
  * [1,1000]) that either matches the labels, or has scores that look like probabilities (in [0,1], summing to 1) and
  * is the model's only output. An explicit --top-k lists the top classes of any such output.
  */
-function isClassifier(tensorInfo, scores, outputCount, labels, forced) {
+export function isClassifier(tensorInfo: { dtype: string; shape: readonly number[] }, scores: ArrayLike<Plain>, outputCount: number,
+    labels: readonly string[] | null, forced: boolean): boolean {
   const { dtype, shape: dims } = tensorInfo;
   if (!['float32', 'float16', 'uint8', 'int8'].includes(dtype)) return false;
   const big = dims.filter((d) => d > 1);
   if (big.length !== 1) return false;
   if (forced) return true;
-  if (labels && (labels.length === big[0] || labels.length === big[0] + 1)) return true;
+  if (labels && (labels.length === big[0] || labels.length === big[0]! + 1)) return true;
   if (outputCount !== 1) return false;
   let sum = 0;
-  for (const p of scores) {
+  for (const p of Array.from(scores) as number[]) {
     if (!(p >= 0 && p <= 1)) return false;
     sum += p;
   }
   return Math.abs(sum - 1) < 0.02;
 }
 
-function topK(scores, k, labels) {
+export function topK(scores: ArrayLike<number>, k: number, labels: readonly string[] | null): Top[] {
   // A labels file with one extra first line is the classic "background" convention: class i is line i + 1.
   const offset = labels && labels.length === scores.length + 1 ? 1 : 0;
   return Array.from(scores, (score, index) => ({ index, score }))
@@ -56,7 +69,7 @@ function topK(scores, k, labels) {
     .map(({ index, score }) => ({ index, label: labels ? labels[index + offset] ?? null : null, score }));
 }
 
-async function run(modelPath, opts) {
+async function run(modelPath: string, opts: RunFlags): Promise<void> {
   const { Interpreter } = lib();
   const bytes = readModelFile(modelPath);
   const options = interpreterOptions(opts);
@@ -69,17 +82,19 @@ async function run(modelPath, opts) {
   }
 }
 
-async function runWith(interpreter, bytes, modelPath, opts) {
-  const runner = opts.signature ? interpreter.getSignatureRunner(opts.signature) : interpreter;
-  const inputs = opts.signature ? Object.entries(runner.inputs) : interpreter.inputs.map((t) => [t.name, t]);
-  const outputsInfo = opts.signature ? Object.entries(runner.outputs) : interpreter.outputs.map((t) => [t.name, t]);
+async function runWith(interpreter: Interpreter, bytes: Buffer, modelPath: string, opts: RunFlags): Promise<void> {
+  const signatureRunner: SignatureRunner | null = opts.signature ? interpreter.getSignatureRunner(opts.signature) : null;
+  const runner: Interpreter | SignatureRunner = signatureRunner ?? interpreter;
+  const named = (t: AnyTensor): [string, AnyTensor] => [t.name, t];
+  const inputs = signatureRunner ? Object.entries(signatureRunner.inputs) : interpreter.inputs.map(named);
+  const outputsInfo = signatureRunner ? Object.entries(signatureRunner.outputs) : interpreter.outputs.map(named);
   const meta = readMetadata(bytes, opts.labels);
   const tensorMeta = opts.signature ? null : meta.metadata?.tflite ?? null;
 
   const assigned = assignInputs(opts.input ?? [], inputs.map(([name]) => name));
-  const loaded = [];
+  const loaded: { name: string; source: string; tensor: AnyTensor; value: InputValue }[] = [];
   for (const [position, { name, source }] of assigned.entries()) {
-    const tensor = inputs[position][1];
+    const tensor = inputs[position]![1];
     const normalization = tensorMeta?.inputs[position]?.normalization ?? null;
     const value = await loadInput(source, tensor, opts, normalization);
     const fit = fitShape(tensor, value.shape, source.startsWith('[') ? `--input ${name}` : source);
@@ -88,25 +103,25 @@ async function runWith(interpreter, bytes, modelPath, opts) {
   }
   runner.allocateTensors();
   for (const { tensor, value } of loaded) {
-    if (value.quantize) tensor.quantize(value.values);
-    else tensor.set(value.values);
+    if (value.quantize) tensor.quantize(value.values as Float32Array);
+    else tensor.set(value.values as never);
   }
   const started = process.hrtime.bigint();
   runner.invoke();
   const invokeMs = Number(process.hrtime.bigint() - started) / 1e6;
 
   const k = opts.topK;
-  const result = { model: modelPath, signature: opts.signature ?? null, invokeMs, inputs: {}, outputs: {} };
+  const result: RunResult = { model: modelPath, signature: opts.signature ?? null, invokeMs, inputs: {}, outputs: {} };
   for (const { name, source, tensor, value } of loaded) {
     result.inputs[name] = { source: source.startsWith('[') ? 'inline JSON' : source, shape: tensor.shape,
       ...(value.note ? { note: value.note } : {}) };
   }
   for (const [name, tensor] of outputsInfo) {
-    const raw = tensor.get();
-    const entry = { dtype: tensor.dtype, shape: tensor.shape, values: plainValues(tensor.dtype, raw) };
+    const raw = tensor.get() as ArrayLike<number | bigint | string>;
+    const entry: RunResult['outputs'][string] = { dtype: tensor.dtype, shape: tensor.shape, values: plainValues(tensor.dtype, raw) };
     if (k > 0) {
-      const scores = tensor.quantization && tensor.dtype !== 'float32' && tensor.dtype !== 'float16'
-        ? tensor.dequantize() : entry.values;
+      const scores: ArrayLike<number> = tensor.quantization && tensor.dtype !== 'float32' && tensor.dtype !== 'float16'
+        ? tensor.dequantize() : entry.values as number[];
       if (isClassifier(tensor, scores, outputsInfo.length, meta.labels, opts.topKGiven)) {
         const fits = meta.labels && (meta.labels.length === scores.length || meta.labels.length === scores.length + 1);
         if (meta.labels && !fits) {
@@ -125,14 +140,14 @@ async function runWith(interpreter, bytes, modelPath, opts) {
   process.stdout.write(human(result, opts, meta) + '\n');
 }
 
-function formatValue(dtype, v) {
+function formatValue(dtype: string, v: Plain): string {
   if (typeof v === 'number' && (dtype === 'float32' || dtype === 'float16' || dtype === 'complex64')) return formatFloat32(v);
   if (typeof v === 'string' && dtype === 'string') return JSON.stringify(v);
   return String(v);
 }
 
-function human(result, opts, meta) {
-  const out = [];
+function human(result: RunResult, opts: RunFlags, meta: ReadMetadata): string {
+  const out: string[] = [];
   for (const [name, input] of Object.entries(result.inputs)) {
     out.push(`input  ${name} ${shape(input.shape)} ← ${input.source}${input.note ? ` (${input.note})` : ''}`);
   }
@@ -155,7 +170,7 @@ function human(result, opts, meta) {
   return out.join('\n');
 }
 
-function register(program, addRuntimeOptions) {
+export function register(program: Command, addRuntimeOptions: AddRuntimeOptions): void {
   addRuntimeOptions(program.command('run')
     .description('run a model once on the given inputs and print its outputs (top-k for classifiers)')
     .argument('<model>', 'a .tflite file')
@@ -166,7 +181,7 @@ function register(program, addRuntimeOptions) {
     .option('--labels <file>', 'class labels, one per line (default: the labels in the model metadata)')
     .option('--mean <m>', 'image inputs: subtract this (one value, or one per channel: 127.5,127.5,127.5)', numberList)
     .option('--std <s>', 'image inputs: then divide by this (default: from the model metadata, else [0,1] scaling)', numberList)
-    .option('--fit <mode>', "image inputs: how to resize to the input size: 'cover' (crop, default) or 'fill' (stretch)", (v) => {
+    .option('--fit <mode>', "image inputs: how to resize to the input size: 'cover' (crop, default) or 'fill' (stretch)", (v: string) => {
       if (v !== 'cover' && v !== 'fill') throw new InvalidArgumentError(`use 'cover' or 'fill', got '${v}'.`);
       return v;
     }, 'cover')
@@ -182,7 +197,5 @@ Examples:
   $ tflite-runtime run add.tflite --input a=a.npy --input b='[[1,2,3,4]]'
   $ tflite-runtime run mobilenet.tflite --input cat.jpg --labels labels.txt
   $ tflite-runtime run model.tflite --signature serving_default -i x=x.json --json`)
-    .action((model, opts, command) => run(model, { ...opts, topKGiven: command.getOptionValueSource('topK') === 'cli' }));
+    .action((model: string, opts: Omit<RunFlags, 'topKGiven'>, command: Command) => run(model, { ...opts, topKGiven: command.getOptionValueSource('topK') === 'cli' }));
 }
-
-module.exports = { register, topK, isClassifier, plainValues };
