@@ -1,12 +1,11 @@
 // The synchronous API: loading, every dtype, views, resize, quantization, signatures, the Python porting layer.
-'use strict';
-const fs = require('fs');
-const { Interpreter, TfLiteError, version } = require('../dist/cjs');
-const { fixture, expected, typed, expectValues, caught } = require('./helpers');
+import fs from 'fs';
+import { Interpreter, TfLiteError, version } from '../dist/cjs';
+import { fixture, expected, typed, expectValues, caught, hostile, type ExpectedTensor } from './helpers';
 
 const DTYPE_MODELS = Object.keys(expected).filter((f) => f.startsWith('dtypes_'));
 
-function runFixture(file, interpreter) {
+function runFixture(file: string, interpreter: Interpreter) {
   const e = expected[file];
   // float16 inputs go in as plain numbers (typed() leaves them so; set() converts them to half precision)
   e.inputs.forEach((d, i) => interpreter.input(i).set(typed(d.dtype, d.value)));
@@ -60,8 +59,8 @@ describe('loading', () => {
     ['a directory', () => new Interpreter(__dirname), 'ERR_TFLITE_NOT_FOUND', /not a model file/],
     ['an empty buffer', () => new Interpreter(Buffer.alloc(0)), 'ERR_TFLITE_MODEL_INVALID', /empty/],
     ['random bytes', () => new Interpreter(Buffer.from('definitely not a flatbuffer model')), 'ERR_TFLITE_MODEL_INVALID', /./],
-    ['a number', () => new Interpreter(42), 'ERR_TFLITE_MODEL_INVALID', /path, Buffer/],
-    ['a Float32Array', () => new Interpreter(new Float32Array(8)), 'ERR_TFLITE_MODEL_INVALID', /Buffer/],
+    ['a number', () => new Interpreter(hostile(42)), 'ERR_TFLITE_MODEL_INVALID', /path, Buffer/],
+    ['a Float32Array', () => new Interpreter(hostile(new Float32Array(8))), 'ERR_TFLITE_MODEL_INVALID', /Buffer/],
     ['an unresolved custom op', () => new Interpreter(fixture('custom_op.tflite')).allocateTensors(),
       'ERR_TFLITE_ALLOCATE', /MatrixDeterminant/],
     ['an unresolved Flex op', () => new Interpreter(fixture('custom_op_flex.tflite')).allocateTensors(),
@@ -76,7 +75,7 @@ describe('loading', () => {
 
   test('an error thrown by native code carries the caller in its stack', () => {
     const error = caught(() => new Interpreter(Buffer.from('garbage bytes here')));
-    expect(error.stack).toContain('interpreter.test.js');
+    expect(error.stack).toContain('interpreter.test.ts');
   });
 });
 
@@ -92,7 +91,7 @@ describe('every dtype round-trips through its model', () => {
     expect(it.input(0).dtype).toBe(e.inputs[0].dtype);
     if (out.dtype === 'float16') {
       // raw half bits (no Float16Array in this Node): compare through a float conversion
-      const bits = tensor.get();
+      const bits = tensor.as('float16').get();
       expect(kind(bits)).toBe('Uint16Array');
       const floats = Array.from(bits, halfToFloat);
       expectValues(floats, out.value, 1e-3 * Math.max(...out.value.map(Math.abs)));
@@ -120,14 +119,14 @@ describe('every dtype round-trips through its model', () => {
     it.allocateTensors();
     it.input(0).set([true, false, true, false, false, true]);
     it.invoke();
-    expect(Array.from(it.output(0).get())).toEqual([0, 1, 0, 1, 1, 0]);
+    expect(Array.from(it.output(0, 'bool').get())).toEqual([0, 1, 0, 1, 1, 0]);
   });
 
   test('float16 takes plain numbers (converted to half precision)', () => {
     const it = new Interpreter(fixture('dtypes_float16.tflite'));
     it.allocateTensors();
     it.input(0).set([1, -2, 0.5, 1024, 0, -0.25]);
-    expect(Array.from(it.input(0).get(), halfToFloat)).toEqual([1, -2, 0.5, 1024, 0, -0.25]);
+    expect(Array.from(it.input(0, 'float16').get(), halfToFloat)).toEqual([1, -2, 0.5, 1024, 0, -0.25]);
   });
 
   test('complex64 is interleaved re, im in a Float32Array of twice the element count', () => {
@@ -187,10 +186,10 @@ describe('zero-copy views', () => {
   test('data is a view on TFLite memory: writes go in, outputs come out without copies', () => {
     const it = new Interpreter(fixture('add.tflite'));
     it.allocateTensors();
-    const [a, b] = [it.input(0).data, it.input(1).data];
+    const [a, b] = [it.input(0, 'float32').data, it.input(1, 'float32').data];
     a.set([1, 2, 3, 4]);
     b.set([10, 20, 30, 40]);
-    const out = it.output(0).data;
+    const out = it.output(0, 'float32').data;
     it.invoke();
     expect(Array.from(out)).toEqual([11, 22, 33, 44]);
     a[0] = 100;
@@ -221,24 +220,24 @@ describe('zero-copy views', () => {
   });
 
   test('a view kept after its interpreter is garbage collected stays valid', () => {
-    let view;
+    let view: Float32Array | undefined;
     (() => {
       const it = new Interpreter(fixture('add.tflite'));
       it.allocateTensors();
-      view = it.input(0).data;
+      view = it.input(0, 'float32').data;
       view.set([1, 2, 3, 4]);
     })();
     if (global.gc) global.gc();
-    expect(Array.from(view)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(view!)).toEqual([1, 2, 3, 4]);
   });
 
   test('get() copies: later invokes do not change it', () => {
     const it = new Interpreter(fixture('add.tflite'));
     it.allocateTensors();
     runFixture('add.tflite', it);
-    const copy = it.output(0).get();
+    const copy = it.output(0, 'float32').get();
     const snapshot = Array.from(copy);
-    it.input(0).data.fill(0);
+    it.input(0, 'float32').data.fill(0);
     it.invoke();
     expect(Array.from(copy)).toEqual(snapshot);
   });
@@ -264,7 +263,7 @@ describe('resize', () => {
     expect(caught(() => it.invoke()).code).toBe('ERR_TFLITE_INVOKE');
     expect(caught(() => it.resizeInput(0, [-1, 4])).code).toBe('ERR_TFLITE_SHAPE');
     expect(caught(() => it.resizeInput(0, [1.5, 4])).code).toBe('ERR_TFLITE_SHAPE');
-    expect(caught(() => it.resizeInput(0, 'x')).code).toBe('ERR_TFLITE_SHAPE');
+    expect(caught(() => it.resizeInput(0, hostile('x'))).code).toBe('ERR_TFLITE_SHAPE');
     expect(caught(() => it.resizeInput(3, [1, 4])).code).toBe('ERR_TFLITE_INDEX');
     expect(caught(() => it.resizeInput('nope', [1, 4])).code).toBe('ERR_TFLITE_NOT_FOUND');
   });
@@ -276,8 +275,8 @@ describe('quantization', () => {
   test('per-tensor parameters on tensors and details', () => {
     const it = new Interpreter(fixture('quant_int8.tflite'));
     const q = e.inputs[0].quantization;
-    expect(it.input(0).quantization.zeroPoint).toBe(q.zeroPoint);
-    expect(it.input(0).quantization.scale).toBeCloseTo(q.scale, 7);
+    expect(it.input(0).quantization!.zeroPoint).toBe(q.zeroPoint);
+    expect(it.input(0).quantization!.scale).toBeCloseTo(q.scale, 7);
     expect(new Interpreter(fixture('add.tflite')).input(0).quantization).toBeNull();
   });
 
@@ -377,8 +376,8 @@ describe('Python porting layer', () => {
     'getInputDetails/getOutputDetails of %s match tf.lite', (file) => {
       const e = expected[file];
       const it = new Interpreter(fixture(file));
-      const strip = ({ value, ...rest }) => rest;
-      const close = (details) => details.map((d) => ({ ...d, quantization: { ...d.quantization,
+      const strip = ({ value: _value, ...rest }: ExpectedTensor) => rest;
+      const close = (details: Omit<ExpectedTensor, 'value'>[]) => details.map((d) => ({ ...d, quantization: { ...d.quantization,
         scale: Math.fround(d.quantization.scale) }, quantizationParameters: { ...d.quantizationParameters,
         scales: d.quantizationParameters.scales.map(Math.fround) } }));
       expect(close(it.getInputDetails())).toEqual(close(e.inputs.map(strip)));
@@ -403,7 +402,7 @@ describe('Python porting layer', () => {
 });
 
 describe('input checks', () => {
-  let it;
+  let it: Interpreter;
   beforeEach(() => {
     it = new Interpreter(fixture('add.tflite'));
     it.allocateTensors();
@@ -416,7 +415,7 @@ describe('input checks', () => {
     ['an out-of-range input index', () => it.input(5), 'ERR_TFLITE_INDEX'],
     ['an unknown input name', () => it.input('nope'), 'ERR_TFLITE_NOT_FOUND'],
     ['an unknown output name', () => it.output('nope'), 'ERR_TFLITE_NOT_FOUND'],
-    ['a DataView', () => it.input(0).set(new DataView(new ArrayBuffer(16))), 'ERR_TFLITE_DTYPE'],
+    ['a DataView', () => it.input(0).set(hostile(new DataView(new ArrayBuffer(16)))), 'ERR_TFLITE_DTYPE'],
   ])('%s', (_, fn, code) => {
     expect(caught(fn).code).toBe(code);
   });
@@ -465,10 +464,10 @@ describe('options', () => {
 });
 
 // Arrays made by the addon belong to Node's main realm, not jest's sandbox: compare by tag, not instanceof.
-const kind = (array) => Object.prototype.toString.call(array).slice(8, -1);
+const kind = (array: unknown) => Object.prototype.toString.call(array).slice(8, -1);
 
 // IEEE half bits to a number (for float16 fixtures).
-function halfToFloat(h) {
+function halfToFloat(h: number) {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const m = h & 0x3ff;
