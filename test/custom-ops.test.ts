@@ -3,7 +3,7 @@
 import fs from 'fs';
 import path from 'path';
 import { Interpreter, TfLiteError, type CustomOpLibrary } from '..';
-import { fixture, caught, hostile } from './helpers';
+import { fixture, caught, wrongType } from './helpers';
 
 const library = path.join(__dirname, '.build', 'plugins', 'libdet_op.so');
 
@@ -44,7 +44,7 @@ describe('customOps', () => {
 
   test.each([[5], [[5]], [[{}]], [[{ library, registerer: 7 }]]])('bad customOps %j is ERR_TFLITE_ARGUMENT', (value) => {
     // Wrong types on purpose: what the argument checks say about them.
-    const error = caught(() => new Interpreter(fixture('custom_op.tflite'), { customOps: hostile(value) }));
+    const error = caught(() => new Interpreter(fixture('custom_op.tflite'), { customOps: wrongType(value) }));
     expect(error.code).toBe('ERR_TFLITE_ARGUMENT');
   });
 });

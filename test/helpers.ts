@@ -105,10 +105,10 @@ export async function rejected(promise: Promise<unknown>): Promise<TfLiteError> 
 }
 
 /**
- * A value the published types refuse, passed on purpose (hostile and bad-input tests): the one cast the tests use
+ * A value the published types refuse, passed on purpose (the hostile-use and bad-input tests): the one cast the tests use
  * for it, so that every other argument stays checked.
  */
-export const hostile = (value: unknown): never => value as never;
+export const wrongType = (value: unknown): never => value as never;
 
 /**
  * Whether the optional image decoder `sharp` loads here. It is a dev dependency only, and current sharp needs

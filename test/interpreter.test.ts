@@ -1,7 +1,7 @@
 // The synchronous API: loading, every dtype, views, resize, quantization, signatures, the Python porting layer.
 import fs from 'fs';
 import { Interpreter, TfLiteError, version } from '../dist/cjs';
-import { fixture, expected, typed, expectValues, caught, hostile, type ExpectedTensor } from './helpers';
+import { fixture, expected, typed, expectValues, caught, wrongType, type ExpectedTensor } from './helpers';
 
 const DTYPE_MODELS = Object.keys(expected).filter((f) => f.startsWith('dtypes_'));
 
@@ -59,8 +59,8 @@ describe('loading', () => {
     ['a directory', () => new Interpreter(__dirname), 'ERR_TFLITE_NOT_FOUND', /not a model file/],
     ['an empty buffer', () => new Interpreter(Buffer.alloc(0)), 'ERR_TFLITE_MODEL_INVALID', /empty/],
     ['random bytes', () => new Interpreter(Buffer.from('definitely not a flatbuffer model')), 'ERR_TFLITE_MODEL_INVALID', /./],
-    ['a number', () => new Interpreter(hostile(42)), 'ERR_TFLITE_MODEL_INVALID', /path, Buffer/],
-    ['a Float32Array', () => new Interpreter(hostile(new Float32Array(8))), 'ERR_TFLITE_MODEL_INVALID', /Buffer/],
+    ['a number', () => new Interpreter(wrongType(42)), 'ERR_TFLITE_MODEL_INVALID', /path, Buffer/],
+    ['a Float32Array', () => new Interpreter(wrongType(new Float32Array(8))), 'ERR_TFLITE_MODEL_INVALID', /Buffer/],
     ['an unresolved custom op', () => new Interpreter(fixture('custom_op.tflite')).allocateTensors(),
       'ERR_TFLITE_ALLOCATE', /MatrixDeterminant/],
     ['an unresolved Flex op', () => new Interpreter(fixture('custom_op_flex.tflite')).allocateTensors(),
@@ -263,7 +263,7 @@ describe('resize', () => {
     expect(caught(() => it.invoke()).code).toBe('ERR_TFLITE_INVOKE');
     expect(caught(() => it.resizeInput(0, [-1, 4])).code).toBe('ERR_TFLITE_SHAPE');
     expect(caught(() => it.resizeInput(0, [1.5, 4])).code).toBe('ERR_TFLITE_SHAPE');
-    expect(caught(() => it.resizeInput(0, hostile('x'))).code).toBe('ERR_TFLITE_SHAPE');
+    expect(caught(() => it.resizeInput(0, wrongType('x'))).code).toBe('ERR_TFLITE_SHAPE');
     expect(caught(() => it.resizeInput(3, [1, 4])).code).toBe('ERR_TFLITE_INDEX');
     expect(caught(() => it.resizeInput('nope', [1, 4])).code).toBe('ERR_TFLITE_NOT_FOUND');
   });
@@ -415,7 +415,7 @@ describe('input checks', () => {
     ['an out-of-range input index', () => it.input(5), 'ERR_TFLITE_INDEX'],
     ['an unknown input name', () => it.input('nope'), 'ERR_TFLITE_NOT_FOUND'],
     ['an unknown output name', () => it.output('nope'), 'ERR_TFLITE_NOT_FOUND'],
-    ['a DataView', () => it.input(0).set(hostile(new DataView(new ArrayBuffer(16)))), 'ERR_TFLITE_DTYPE'],
+    ['a DataView', () => it.input(0).set(wrongType(new DataView(new ArrayBuffer(16)))), 'ERR_TFLITE_DTYPE'],
   ])('%s', (_, fn, code) => {
     expect(caught(fn).code).toBe(code);
   });

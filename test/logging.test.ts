@@ -3,7 +3,7 @@
 import { spawnSync } from 'child_process';
 import path from 'path';
 import { Interpreter, type InterpreterOptions } from '..';
-import { fixture, hostile } from './helpers';
+import { fixture, wrongType } from './helpers';
 
 const root = path.join(__dirname, '..');
 function stderrOf(options: InterpreterOptions, env: Record<string, string> = {}): string {
@@ -27,7 +27,7 @@ describe('TFLite log level', () => {
     expect(stderrOf({ logLevel: 'silent' }, { TFLITE_RUNTIME_LOG_LEVEL: 'info' })).not.toMatch(/INFO: Created/);
   });
   test('a bad level is ERR_TFLITE_ARGUMENT', () => {
-    expect(() => new Interpreter(fixture('add.tflite'), { logLevel: hostile('loud') })).toThrow(expect.objectContaining({ code: 'ERR_TFLITE_ARGUMENT' }));
+    expect(() => new Interpreter(fixture('add.tflite'), { logLevel: wrongType('loud') })).toThrow(expect.objectContaining({ code: 'ERR_TFLITE_ARGUMENT' }));
   });
   test('errors still carry TFLite\'s message with the log silent', () => {
     const it = new Interpreter(fixture('custom_op.tflite'), { logLevel: 'silent' });

@@ -1,7 +1,7 @@
 // readModelMetadata (lib/metadata.ts): the model's metadata table, TFLite Support metadata, the appended zip.
 import fs from 'fs';
 import { readModelMetadata, parseLabels, TfLiteError } from '..';
-import { fixture, expected, caught, hostile } from './helpers';
+import { fixture, expected, caught, wrongType } from './helpers';
 
 const CIFAR = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const FRENCH = ['avion', 'automobile', 'oiseau', 'chat', 'cerf', 'chien', 'grenouille', 'cheval', 'navire', 'camion'];
@@ -66,7 +66,7 @@ test('errors: a missing file, not a model, and no crash on any truncation or cor
   const text = caught(() => readModelMetadata(Buffer.from('definitely not a flatbuffer')));
   expect(text.code).toBe('ERR_TFLITE_MODEL_INVALID');
   expect(text.message).toContain("file identifier is 'nite', expected 'TFL3'");
-  expect(() => readModelMetadata(hostile(42))).toThrow(TfLiteError);
+  expect(() => readModelMetadata(wrongType(42))).toThrow(TfLiteError);
 
   // Every truncation and 2000 single-byte corruptions: a result or a TfLiteError, never another exception.
   const bytes = fs.readFileSync(fixture('convnet_metadata.tflite'));

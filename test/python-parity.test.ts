@@ -1,7 +1,7 @@
 // What a port from Python's tf.lite needs beyond the names: nested lists in and out, resize by tensor index, the
 // element count in details.
 import { Interpreter } from '../dist/cjs';
-import { fixture, caught, hostile } from './helpers';
+import { fixture, caught, wrongType } from './helpers';
 
 const ready = (file: string) => {
   const it = new Interpreter(fixture(file));
@@ -67,7 +67,7 @@ describe('resize by tensor index, as Python does', () => {
     const it = new Interpreter(fixture('add_mul.tflite'));
     const outputIndex = it.getOutputDetails()[0].index;
     expect(caught(() => it.resizeTensorInput(outputIndex, [1, 4])).code).toBe('ERR_TFLITE_INDEX');
-    expect(caught(() => it.resizeTensorInput(hostile('0'), [1, 4])).code).toBe('ERR_TFLITE_ARGUMENT');
+    expect(caught(() => it.resizeTensorInput(wrongType('0'), [1, 4])).code).toBe('ERR_TFLITE_ARGUMENT');
   });
 });
 

@@ -1,14 +1,14 @@
 // The bad-input table: every way a caller (or a model off the network) can get the public API wrong, each answered
 // with a TfLiteError and its code, and the process still healthy after each (a sanity inference runs after every
 // case). Then a leak check of the error paths in a child process (stress/bad-input-leak.js).
-'use strict';
-const { execFileSync } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { Interpreter, TfLiteError, loadDelegate } = require('../dist/cjs');
-const { fixture, caught, rejected } = require('./helpers');
-const { hostile } = require('../stress/lib/hostile');
+import { execFileSync } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { Interpreter, TfLiteError, loadDelegate, type InterpreterOptions, type TfLiteErrorCode } from '../dist/cjs';
+import { checkModelGraph, bufferBytes } from '../dist/cjs/model-check';
+import { fixture, caught, rejected, wrongType } from './helpers';
+import { hostile } from '../stress/lib/hostile';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-bad-input-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -16,12 +16,12 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 // armv7 (and any 32-bit build): size_t is 32 bits, so some byte counts overflow where 64-bit builds run out of memory.
 const BITS_32 = ['arm', 'ia32'].includes(process.arch);
 const addBytes = fs.readFileSync(fixture('add.tflite'));
-const ready = (file, options) => {
+const ready = (file: string, options?: InterpreterOptions) => {
   const it = new Interpreter(fixture(file), options);
   it.allocateTensors();
   return it;
 };
-const add = (options) => ready('add.tflite', options);
+const add = (options?: InterpreterOptions) => ready('add.tflite', options);
 const emptyFile = () => {
   const file = path.join(tmp, 'empty.tflite');
   fs.writeFileSync(file, '');
@@ -40,12 +40,12 @@ function healthy() {
   it.input(0).set(new Float32Array([1, 2, 3, 4]));
   it.input(1).set(new Float32Array([10, 20, 30, 40]));
   it.invoke();
-  expect(Array.from(it.output(0).get())).toEqual([11, 22, 33, 44]);
+  expect(Array.from(it.output(0, 'float32').get())).toEqual([11, 22, 33, 44]);
   it.dispose();
 }
 
 // [name, what to do, the code it must fail with]
-const SYNC_CASES = [
+const SYNC_CASES: [string, () => unknown, TfLiteErrorCode][] = [
   // loading
   ['a missing file', () => new Interpreter(fixture('missing.tflite')), 'ERR_TFLITE_NOT_FOUND'],
   ['a directory path', () => new Interpreter(__dirname), 'ERR_TFLITE_NOT_FOUND'],
@@ -53,10 +53,10 @@ const SYNC_CASES = [
   ['an empty Buffer', () => new Interpreter(Buffer.alloc(0)), 'ERR_TFLITE_MODEL_INVALID'],
   ['random bytes', () => new Interpreter(Buffer.from('not a model, not even close to one')), 'ERR_TFLITE_MODEL_INVALID'],
   ['a truncated model', () => new Interpreter(Buffer.from(addBytes.subarray(0, 300))), 'ERR_TFLITE_MODEL_INVALID'],
-  ['a number as the model', () => new Interpreter(42), 'ERR_TFLITE_MODEL_INVALID'],
-  ['null as the model', () => new Interpreter(null), 'ERR_TFLITE_MODEL_INVALID'],
-  ['a plain object as the model', () => new Interpreter({ length: 4 }), 'ERR_TFLITE_MODEL_INVALID'],
-  ['a Float32Array as the model', () => new Interpreter(new Float32Array(16)), 'ERR_TFLITE_MODEL_INVALID'],
+  ['a number as the model', () => new Interpreter(wrongType(42)), 'ERR_TFLITE_MODEL_INVALID'],
+  ['null as the model', () => new Interpreter(wrongType(null)), 'ERR_TFLITE_MODEL_INVALID'],
+  ['a plain object as the model', () => new Interpreter(wrongType({ length: 4 })), 'ERR_TFLITE_MODEL_INVALID'],
+  ['a Float32Array as the model', () => new Interpreter(wrongType(new Float32Array(16))), 'ERR_TFLITE_MODEL_INVALID'],
   ['an optional (-1) input where the op has none', () => new Interpreter(hostile.optionalInputWhereNoneIsAllowed()),
     'ERR_TFLITE_MODEL_INVALID'],
   ['a dimension of 2^31 - 1', () => new Interpreter(hostile.hugeDimension()), 'ERR_TFLITE_MODEL_INVALID'],
@@ -70,11 +70,11 @@ const SYNC_CASES = [
     'ERR_TFLITE_ALLOCATE'],
   // options and delegates
   ['threads: 0', () => new Interpreter(fixture('add.tflite'), { threads: 0 }), 'ERR_TFLITE_ARGUMENT'],
-  ['threads: "4"', () => new Interpreter(fixture('add.tflite'), { threads: '4' }), 'ERR_TFLITE_ARGUMENT'],
-  ['options: null', () => new Interpreter(fixture('add.tflite'), null), 'ERR_TFLITE_ARGUMENT'],
-  ['delegates that are not Delegates', () => new Interpreter(fixture('add.tflite'), { delegates: [{}] }),
+  ['threads: "4"', () => new Interpreter(fixture('add.tflite'), { threads: wrongType('4') }), 'ERR_TFLITE_ARGUMENT'],
+  ['options: null', () => new Interpreter(fixture('add.tflite'), wrongType(null)), 'ERR_TFLITE_ARGUMENT'],
+  ['delegates that are not Delegates', () => new Interpreter(fixture('add.tflite'), { delegates: [wrongType({})] }),
     'ERR_TFLITE_DELEGATE'],
-  ['delegateFallback: "maybe"', () => new Interpreter(fixture('add.tflite'), { delegateFallback: 'maybe' }),
+  ['delegateFallback: "maybe"', () => new Interpreter(fixture('add.tflite'), { delegateFallback: wrongType('maybe') }),
     'ERR_TFLITE_DELEGATE'],
   ['a delegate library that does not exist', () => loadDelegate('/nonexistent/libdelegate.so'), 'ERR_TFLITE_DELEGATE'],
   ['a delegate path that is a directory', () => loadDelegate(tmp), 'ERR_TFLITE_DELEGATE'],
@@ -97,7 +97,7 @@ const SYNC_CASES = [
   ['an Int32Array for a float32 tensor', () => add().input(0).set(new Int32Array(4)), 'ERR_TFLITE_DTYPE'],
   ['a Float32Array of the wrong length', () => add().input(0).set(new Float32Array(5)), 'ERR_TFLITE_SIZE'],
   ['an empty array', () => add().input(0).set([]), 'ERR_TFLITE_SIZE'],
-  ['a plain array holding a string', () => add().input(0).set([1, 2, 'three', 4]), 'ERR_TFLITE_DTYPE'],
+  ['a plain array holding a string', () => add().input(0).set(wrongType([1, 2, 'three', 4])), 'ERR_TFLITE_DTYPE'],
   ['strings for a float32 tensor', () => add().input(0).set(['a', 'b', 'c', 'd']), 'ERR_TFLITE_DTYPE'],
   ['numbers for a string tensor', () => ready('dtypes_string.tflite').input(0).set([1, 2, 3]), 'ERR_TFLITE_DTYPE'],
   ['too few strings', () => ready('dtypes_string.tflite').input(0).set(['a']), 'ERR_TFLITE_SIZE'],
@@ -109,19 +109,19 @@ const SYNC_CASES = [
     'ERR_TFLITE_DTYPE'],
   ['a fractional number for int64', () => ready('dtypes_int64.tflite').input(0).set([0.5, 0, 0, 0, 0, 0]),
     'ERR_TFLITE_DTYPE'],
-  ['quantize() with a plain array', () => ready('quant_int8.tflite').input(0).quantize([1, 2]), 'ERR_TFLITE_DTYPE'],
+  ['quantize() with a plain array', () => ready('quant_int8.tflite').input(0).quantize(wrongType([1, 2])), 'ERR_TFLITE_DTYPE'],
   ['quantize() with the wrong length', () => ready('quant_int8.tflite').input(0).quantize(new Float32Array(3)),
     'ERR_TFLITE_SIZE'],
   ['run() with too few inputs', () => add().run([new Float32Array(4)]), 'ERR_TFLITE_ARGUMENT'],
   ['run() with an unknown input name', () => add().run({ a: new Float32Array(4), c: new Float32Array(4) }),
     'ERR_TFLITE_NOT_FOUND'],
-  ['run() with a string', () => add().run('inputs'), 'ERR_TFLITE_ARGUMENT'],
+  ['run() with a string', () => add().run(wrongType('inputs')), 'ERR_TFLITE_ARGUMENT'],
   // shapes
   ['resizeInput with a negative dimension', () => add().resizeInput(0, [1, -4]), 'ERR_TFLITE_SHAPE'],
   ['resizeInput with a dimension of 2^31', () => add().resizeInput(0, [2 ** 31]), 'ERR_TFLITE_SHAPE'],
   ['resizeInput past 2^31 - 1 elements', () => add().resizeInput(0, [65536, 65536, 4]), 'ERR_TFLITE_SHAPE'],
   ['resizeInput with a fractional dimension', () => add().resizeInput(0, [1, 2.5]), 'ERR_TFLITE_SHAPE'],
-  ['resizeInput with a non-array', () => add().resizeInput(0, '1,4'), 'ERR_TFLITE_SHAPE'],
+  ['resizeInput with a non-array', () => add().resizeInput(0, wrongType('1,4')), 'ERR_TFLITE_SHAPE'],
   ['resizeInput below a VALID pool\'s window, with XNNPACK', () => {
     const it = new Interpreter(fixture('convnet.tflite')); // XNNPACK's max pool wrote past its buffers here
     it.resizeInput(0, [1, 32, 1, 3]);
@@ -174,7 +174,7 @@ describe('bad input: synchronous API', () => {
   test.each(SYNC_CASES)('%s', (_, fn, codes) => {
     const error = caught(fn);
     expect(error).toBeInstanceOf(TfLiteError);
-    expect([].concat(codes)).toContain(error.code);
+    expect([codes]).toContain(error.code);
     expect(error.message.length).toBeGreaterThan(0);
     expect(process.pid).toBeGreaterThan(0);
   });
@@ -219,7 +219,7 @@ describe('bad input: synchronous API', () => {
       return;
     }
     it.resizeInput(0, [0x7fffffff]);
-    let error = null;
+    let error: unknown = null;
     try {
       it.allocateTensors();
     } catch (e) {
@@ -227,14 +227,14 @@ describe('bad input: synchronous API', () => {
     }
     if (error) {
       expect(error).toBeInstanceOf(TfLiteError);
-      expect(error.code).toBe('ERR_TFLITE_ALLOCATE');
+      expect((error as TfLiteError).code).toBe('ERR_TFLITE_ALLOCATE');
     }
     it.dispose(); // never invoked: nothing of the arena is touched
   });
 
   test("a constant's view is a copy: writing it neither crashes nor changes the model", () => {
     const it = ready('convnet.tflite'); // loaded from a path: the constants are in a read-only file mapping
-    const weights = it.tensor(8);
+    const weights = it.tensor(8) as Float32Array; // by index: any dtype's array in the types; a float32 weight here
     const first = weights[0];
     weights.fill(7);
     expect(it.getTensor(8)[0]).toBe(first);
@@ -246,7 +246,7 @@ describe('bad input: synchronous API', () => {
     const it = new Interpreter(fixture('convnet.tflite'), { xnnpack: false });
     it.resizeInput(0, [1, 32, 1, 3]);
     it.allocateTensors();
-    it.input(0).data.fill(0.5);
+    it.input(0, 'float32').data.fill(0.5);
     expect(() => it.invoke()).not.toThrow();
     expect(it.output(0).get()).toHaveLength(10);
   });
@@ -264,7 +264,7 @@ describe('bad input: synchronous API', () => {
 describe('bad input: asynchronous API', () => {
   afterEach(healthy);
 
-  test.each([
+  test.each<[string, () => Promise<unknown>, TfLiteErrorCode]>([
     ['Interpreter.create with a missing file', () => Interpreter.create(fixture('missing.tflite')),
       'ERR_TFLITE_NOT_FOUND'],
     ['Interpreter.create with bad options', () => Interpreter.create(fixture('add.tflite'), { threads: -5 }),
@@ -329,7 +329,6 @@ describe('the graph checks refuse no real model', () => {
     ...fs.readdirSync(seeds).filter((f) => f.endsWith('.tflite')).map((f) => path.join(seeds, f)),
   ];
   test.each(models.map((m) => [path.basename(m), m]))('%s', (_, model) => {
-    const { checkModelGraph, bufferBytes } = require('../dist/cjs/model-check');
     const report = checkModelGraph(bufferBytes(fs.readFileSync(model)));
     expect(report.problem).toBeNull();
     expect(report.xnnpackHazard).toBeNull();
@@ -342,7 +341,7 @@ describe('bad input: no leak on the error paths', () => {
     // A small young generation, so V8's own heap growth does not hide (or fake) native growth in RSS.
     const out = execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=1', script, '2000', '1000'],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000 });
-    const report = JSON.parse(out.trim().split('\n').pop());
+    const report = JSON.parse(out.trim().split('\n').pop()!);
     expect(report.unexpected).toBe(0);
     // Under AddressSanitizer (stress/asan.sh, TFLITE_ASAN=1, preloaded into this child too) freed memory sits in
     // ASan's quarantine, so RSS bounds mean nothing (52 MB seen); its LeakSanitizer stage checks these paths instead.
