@@ -1,14 +1,18 @@
 // Hostile use, round two (issue #16): what a new user or an attacker tried with only the README, each case that
 // crashed, hung or answered untyped. Crash and hang cases run in a child process (a crash must fail the test, not
 // end jest); each asserts the clean outcome or the TfLiteError code.
-'use strict';
-const { spawnSync } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const lib = require('../dist/cjs');
+import { constants as bufferConstants } from 'buffer';
+import { spawnSync } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { inspect } from 'util';
+import * as lib from '../dist/cjs';
+import { native } from '../dist/cjs/binding';
+import { fixture, caught, rejected, wrongType } from './helpers';
+
 const { Interpreter, TfLiteError } = lib;
-const { fixture, caught, rejected } = require('./helpers');
+type Interpreter = lib.Interpreter;
 
 const ROOT = path.resolve(__dirname, '..');
 const MEDIAPIPE = path.join(__dirname, 'corpus', 'models', 'mediapipe');
@@ -18,7 +22,10 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-hostile-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Runs `body` (an async function body with lib, Interpreter, fixture paths in scope) in a fresh node process. */
-function child(body, { timeout = 60000 } = {}) {
+/** What child() reports. */
+interface ChildResult { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+function child(body: string, { timeout = 60000 } = {}): ChildResult {
   const script = `
     const lib = require(${JSON.stringify(path.join(ROOT, 'dist', 'cjs'))});
     const { Interpreter } = lib;
@@ -34,13 +41,13 @@ function child(body, { timeout = 60000 } = {}) {
 }
 
 /** The child ended normally (no signal, no timeout) with exit status 0. */
-function expectClean(r) {
+function expectClean(r: ChildResult) {
   expect({ signal: r.signal, status: r.status, stderr: r.status === 0 ? '' : r.stderr, stdout: r.stdout })
     .toMatchObject({ signal: null, status: 0 });
 }
 
 /** The child's last line is the JSON a test printed. */
-const lastJson = (r) => JSON.parse(r.stdout.trim().split('\n').pop());
+const lastJson = (r: ChildResult) => JSON.parse(r.stdout.trim().split('\n').pop()!);
 
 // What hand_landmark_lite computes for a constant input, printed by each child twice: from the bytes the caller took
 // away, then from the file (the reference, computed in the same process with the same settings).
@@ -52,7 +59,7 @@ const RUN_AND_PRINT = `
     return Array.from(interpreter.output(0).get().slice(0, 8));
   };
   console.log(JSON.stringify({ got: outputOf(it), reference: outputOf(new Interpreter(M + 'hand_landmark_lite.tflite')) }));`;
-const expectReference = (r) => {
+const expectReference = (r: ChildResult) => {
   const { got, reference } = lastJson(r);
   expect(got).toEqual(reference);
 };
@@ -128,7 +135,7 @@ describe('2. a tensor larger than one ArrayBuffer view', () => {
       console.log(JSON.stringify({ code, bytes: it.input(0).byteLength }));`);
     expectClean(r);
     const out = lastJson(r);
-    expect(out.code).toBe(require('buffer').constants.MAX_LENGTH >= 2 ** 32 + 16 ? 'null null'
+    expect(out.code).toBe(bufferConstants.MAX_LENGTH >= 2 ** 32 + 16 ? 'null null'
       : 'ERR_TFLITE_SIZE ERR_TFLITE_SIZE');
     expect(out.bytes).toBe(2 ** 32 + 16);
   });
@@ -198,11 +205,11 @@ describe('6. internals are not reachable from the public objects', () => {
     for (const object of [it.inputs[0], it, runner, runner.inputs[Object.keys(runner.inputs)[0]]]) {
       for (const name of ['host', 'slot', 'runnable', 'guard', 'flush', 'refresh', 'track', 'describe',
         'resizeSlot', 'namedInputs', 'native']) {
-        expect(object[name]).toBeUndefined();
+        expect((object as unknown as Record<string, unknown>)[name]).toBeUndefined(); // not in the types either
       }
     }
     // What console.log shows: the tensor's identity, not its fields.
-    expect(require('util').inspect(it.inputs[0])).toMatch(/^Tensor \{[^}]*name: '[^']+'[^}]*dtype: 'float32'/s);
+    expect(inspect(it.inputs[0])).toMatch(/^Tensor \{[^}]*name: '[^']+'[^}]*dtype: 'float32'/s);
   });
 
   test('a forged Delegate is refused (ERR_TFLITE_DELEGATE), whatever its native() returns', () => {
@@ -214,16 +221,15 @@ describe('6. internals are not reachable from the public objects', () => {
 
   test("the addon checks its objects' type tags: another class's object is ERR_TFLITE_ARGUMENT", () => {
     // Past lib/'s own checks, straight at the addon (what a forged object would reach if lib/ missed it).
-    const { native } = require('../dist/cjs/binding');
     const model = new native.Model(fs.readFileSync(fixture('add.tflite')), false);
     const options = { threads: 1, xnnpack: null, delegates: [], delegateFallback: false, logSeverity: 2,
       customOps: [] };
     const interpreter = new native.Interpreter(model, options);
-    expect(caught(() => new native.Interpreter({}, options)).code).toBe('ERR_TFLITE_ARGUMENT');
+    expect(caught(() => new native.Interpreter(wrongType({}), options)).code).toBe('ERR_TFLITE_ARGUMENT');
     expect(caught(() => new native.Interpreter(interpreter, options)).code).toBe('ERR_TFLITE_ARGUMENT');
     expect(caught(() => new native.Interpreter(model, { ...options, delegates: [model] })).code)
       .toBe('ERR_TFLITE_ARGUMENT');
-    expect(caught(() => new native.SignatureRunner(model, 'add')).code).toBe('ERR_TFLITE_ARGUMENT');
+    expect(caught(() => new native.SignatureRunner(wrongType(model), 'add')).code).toBe('ERR_TFLITE_ARGUMENT');
     interpreter.dispose();
     model.dispose();
   });
@@ -247,26 +253,26 @@ describe('7 and 8. every wrong argument is a TfLiteError with a code that says w
   Object.defineProperty(shapeShifter, 0, { get: () => (flips++ % 2 === 0 ? 'a' : 42), enumerable: true });
 
   test.each([
-    ['input(Symbol())', () => add().input(Symbol('x')), 'ERR_TFLITE_ARGUMENT'],
-    ['output({})', () => add().output({}), 'ERR_TFLITE_ARGUMENT'],
-    ['getTensor(Symbol())', () => add().getTensor(Symbol('x')), 'ERR_TFLITE_ARGUMENT'],
-    ['tensorAt("1")', () => add().tensorAt('1'), 'ERR_TFLITE_ARGUMENT'],
-    ['setTensor(1n, …)', () => add().setTensor(1n, [1, 2, 3, 4]), 'ERR_TFLITE_ARGUMENT'],
-    ['resizeInput(Symbol(), …)', () => add().resizeInput(Symbol('x'), [1, 4]), 'ERR_TFLITE_ARGUMENT'],
-    ['resizeInput(0, [1n, 4])', () => add().resizeInput(0, [1n, 4]), 'ERR_TFLITE_SHAPE'],
-    ['resizeInput(0, [Symbol()])', () => add().resizeInput(0, [Symbol('x')]), 'ERR_TFLITE_SHAPE'],
-    ['getSignatureRunner(5)', () => new Interpreter(fixture('signatures.tflite')).getSignatureRunner(5),
+    ['input(Symbol())', () => add().input(wrongType(Symbol('x'))), 'ERR_TFLITE_ARGUMENT'],
+    ['output({})', () => add().output(wrongType({})), 'ERR_TFLITE_ARGUMENT'],
+    ['getTensor(Symbol())', () => add().getTensor(wrongType(Symbol('x'))), 'ERR_TFLITE_ARGUMENT'],
+    ['tensorAt("1")', () => add().tensorAt(wrongType('1')), 'ERR_TFLITE_ARGUMENT'],
+    ['setTensor(1n, …)', () => add().setTensor(wrongType(1n), [1, 2, 3, 4]), 'ERR_TFLITE_ARGUMENT'],
+    ['resizeInput(Symbol(), …)', () => add().resizeInput(wrongType(Symbol('x')), [1, 4]), 'ERR_TFLITE_ARGUMENT'],
+    ['resizeInput(0, [1n, 4])', () => add().resizeInput(0, [wrongType(1n), 4]), 'ERR_TFLITE_SHAPE'],
+    ['resizeInput(0, [Symbol()])', () => add().resizeInput(0, [wrongType(Symbol('x'))]), 'ERR_TFLITE_SHAPE'],
+    ['getSignatureRunner(5)', () => new Interpreter(fixture('signatures.tflite')).getSignatureRunner(wrongType(5)),
       'ERR_TFLITE_ARGUMENT'],
     ['runner.input(Symbol())', () => new Interpreter(fixture('signatures.tflite')).getSignatureRunner('add')
-      .input(Symbol('x')), 'ERR_TFLITE_ARGUMENT'],
+      .input(wrongType(Symbol('x'))), 'ERR_TFLITE_ARGUMENT'],
     ['threads: 0', () => new Interpreter(fixture('add.tflite'), { threads: 0 }), 'ERR_TFLITE_ARGUMENT'],
     ['threads: 1e6', () => new Interpreter(fixture('add.tflite'), { threads: 1e6 }), 'ERR_TFLITE_ARGUMENT'],
-    ['options: "fast"', () => new Interpreter(fixture('add.tflite'), 'fast'), 'ERR_TFLITE_ARGUMENT'],
-    ['options: []', () => new Interpreter(fixture('add.tflite'), []), 'ERR_TFLITE_ARGUMENT'],
-    ['xnnpack: "yes"', () => new Interpreter(fixture('add.tflite'), { xnnpack: 'yes' }), 'ERR_TFLITE_ARGUMENT'],
+    ['options: "fast"', () => new Interpreter(fixture('add.tflite'), wrongType('fast')), 'ERR_TFLITE_ARGUMENT'],
+    ['options: []', () => new Interpreter(fixture('add.tflite'), wrongType([])), 'ERR_TFLITE_ARGUMENT'],
+    ['xnnpack: "yes"', () => new Interpreter(fixture('add.tflite'), { xnnpack: wrongType('yes') }), 'ERR_TFLITE_ARGUMENT'],
     ['options whose getter throws', () => new Interpreter(fixture('add.tflite'),
-      { get threads() { throw new Error('boom'); } }), 'ERR_TFLITE_ARGUMENT'],
-    ['set() with a DataView', () => add().input(0).set(new DataView(new ArrayBuffer(16))), 'ERR_TFLITE_DTYPE'],
+      { get threads(): number { throw new Error('boom'); } }), 'ERR_TFLITE_ARGUMENT'],
+    ['set() with a DataView', () => add().input(0).set(wrongType(new DataView(new ArrayBuffer(16)))), 'ERR_TFLITE_DTYPE'],
     ['set() with a Proxy of a Float32Array', () => add().input(0).set(new Proxy(new Float32Array(4), {})),
       'ERR_TFLITE_DTYPE'],
     ['set() with an array whose getter throws', () => add().input(0).set(
@@ -274,20 +280,20 @@ describe('7 and 8. every wrong argument is a TfLiteError with a code that says w
     ['a Uint8Array dressed as a Float32Array', () => add().input(0).set(
       Object.defineProperty(new Uint8Array(16), Symbol.toStringTag, { value: 'Float32Array' })), 'ERR_TFLITE_DTYPE'],
     ['run() with the wrong number of inputs', () => add().run([[1, 2, 3, 4]]), 'ERR_TFLITE_ARGUMENT'],
-    ['run(5)', () => add().run(5), 'ERR_TFLITE_ARGUMENT'],
+    ['run(5)', () => add().run(wrongType(5)), 'ERR_TFLITE_ARGUMENT'],
     ['setTensor on a constant', () => {
       const it = new Interpreter(fixture('convnet.tflite'));
       it.allocateTensors();
       it.setTensor(8, new Float32Array(216));
     }, 'ERR_TFLITE_READ_ONLY'],
-    ['loadEdgeTpuDelegate(null)', () => lib.loadEdgeTpuDelegate(null), 'ERR_TFLITE_ARGUMENT'],
-    ['loadEdgeTpuDelegate({ libraryPath: 5 })', () => lib.loadEdgeTpuDelegate({ libraryPath: 5 }),
+    ['loadEdgeTpuDelegate(null)', () => lib.loadEdgeTpuDelegate(wrongType(null)), 'ERR_TFLITE_ARGUMENT'],
+    ['loadEdgeTpuDelegate({ libraryPath: 5 })', () => lib.loadEdgeTpuDelegate({ libraryPath: wrongType(5) }),
       'ERR_TFLITE_ARGUMENT'],
-    ['loadEdgeTpuDelegate({ device: Symbol() })', () => lib.loadEdgeTpuDelegate({ device: Symbol('d') }),
+    ['loadEdgeTpuDelegate({ device: Symbol() })', () => lib.loadEdgeTpuDelegate({ device: wrongType(Symbol('d')) }),
       'ERR_TFLITE_DELEGATE'],
-    ['listEdgeTpus(5)', () => lib.listEdgeTpus(5), 'ERR_TFLITE_ARGUMENT'],
-    ['edgeTpuVersion({})', () => lib.edgeTpuVersion({}), 'ERR_TFLITE_ARGUMENT'],
-    ['parseLabels(5)', () => lib.parseLabels(5), 'ERR_TFLITE_ARGUMENT'],
+    ['listEdgeTpus(5)', () => lib.listEdgeTpus(wrongType(5)), 'ERR_TFLITE_ARGUMENT'],
+    ['edgeTpuVersion({})', () => lib.edgeTpuVersion(wrongType({})), 'ERR_TFLITE_ARGUMENT'],
+    ['parseLabels(5)', () => lib.parseLabels(wrongType(5)), 'ERR_TFLITE_ARGUMENT'],
   ])('%s', (_, fn, code) => {
     const error = caught(fn);
     expect(error).toBeInstanceOf(TfLiteError);
@@ -306,15 +312,15 @@ describe('7 and 8. every wrong argument is a TfLiteError with a code that says w
     it.input(0).set(shared());
     it.setTensor(it.input(1).index, shared());
     it.invoke();
-    expect(Array.from(it.output(0).get())).toEqual([2, 4, 6, 8]);
-    expect(Array.from(it.run([shared(), shared()]).Identity)).toEqual([2, 4, 6, 8]);
+    expect(Array.from(it.output(0, 'float32').get())).toEqual([2, 4, 6, 8]);
+    expect(Array.from<number | bigint | string>(it.run([shared(), shared()]).Identity!)).toEqual([2, 4, 6, 8]);
   });
 
   test.each([
-    ['invokeAsync(null)', (it) => it.invokeAsync(null)],
-    ['invokeAsync({ signal: {} })', (it) => it.invokeAsync({ signal: {} })],
-    ['invokeAsync("now")', (it) => it.invokeAsync('now')],
-    ['runAsync(inputs, { signal: 5 })', (it) => it.runAsync([[1, 2, 3, 4], [1, 2, 3, 4]], { signal: 5 })],
+    ['invokeAsync(null)', (it: Interpreter) => it.invokeAsync(wrongType(null))],
+    ['invokeAsync({ signal: {} })', (it: Interpreter) => it.invokeAsync({ signal: wrongType({}) })],
+    ['invokeAsync("now")', (it: Interpreter) => it.invokeAsync(wrongType('now'))],
+    ['runAsync(inputs, { signal: 5 })', (it: Interpreter) => it.runAsync([[1, 2, 3, 4], [1, 2, 3, 4]], { signal: wrongType(5) })],
   ])('%s rejects with ERR_TFLITE_ARGUMENT and leaves the interpreter usable', async (_, fn) => {
     const it = add();
     expect((await rejected(fn(it))).code).toBe('ERR_TFLITE_ARGUMENT');
@@ -322,9 +328,9 @@ describe('7 and 8. every wrong argument is a TfLiteError with a code that says w
   });
 
   test.each([
-    ['createPool(m, null)', () => lib.createPool(fixture('add.tflite'), null)],
+    ['createPool(m, null)', () => lib.createPool(fixture('add.tflite'), wrongType(null))],
     ['createPool(m, { size: 1e7 })', () => lib.createPool(fixture('add.tflite'), { size: 1e7 })],
-    ['Interpreter.create(m, 5)', () => Interpreter.create(fixture('add.tflite'), 5)],
+    ['Interpreter.create(m, 5)', () => Interpreter.create(fixture('add.tflite'), wrongType(5))],
   ])('%s rejects with ERR_TFLITE_ARGUMENT at once', async (_, fn) => {
     expect((await rejected(fn())).code).toBe('ERR_TFLITE_ARGUMENT');
   });
@@ -347,7 +353,7 @@ describe('9. what the busy guard covers during invokeAsync', () => {
 });
 
 describe('10. the CLI answers hostile files in one line', () => {
-  const cli = (args) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30000 });
+  const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30000 });
   const fifo = path.join(tmp, 'input.fifo');
   const zeroJson = path.join(tmp, 'zero.json');
   const deepJson = path.join(tmp, 'deep.json');
