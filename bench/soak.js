@@ -13,7 +13,7 @@
 // Prints one JSON object.
 const path = require('path');
 const { fillInput } = require('./engines/common');
-const { settledMemory } = require('../stress/lib/settled-memory');
+const { settledMemory } = require('../dist-tools/stress/lib/settled-memory');
 
 const root = path.resolve(__dirname, '..');
 const { Interpreter } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));

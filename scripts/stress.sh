@@ -8,7 +8,7 @@
 #                                   UBSan, LeakSanitizer
 #
 # Parts can be skipped with STRESS_SKIP="fuzz soak valgrind asan" (any of them). Runs against the addon the package
-# loads (build/Release when present, else prebuilds/), and dist/ (built first when missing). Each part writes
+# loads (build/Release when present, else prebuilds/), and dist/ (built first when missing; dist-tools/ always). Each part writes
 # stress/results/<part>.json; the summary goes to stress/results/summary.json. Exits 1 when any part fails:
 #   fuzz      a crash while loading, inspecting, allocating or filling inputs, or an error that is not a TfLiteError.
 #             Crashes from invoke on (inside TFLite's and XNNPACK's kernels, or later from the heap they corrupted:
@@ -41,6 +41,8 @@ if [ ! -f dist/cjs/index.js ]; then
   step "building dist/"
   npx tsc -p tsconfig.json && node scripts/build-esm.js || exit 1
 fi
+# The stress scripts are TypeScript (stress/*.ts -> dist-tools/stress/*.js): compiled every run, so never stale.
+npx tsc -p tsconfig.tools.json || exit 1
 node -e "console.log('stress: addon', require('node-gyp-build').path('.'))"
 
 if [ $CI = 1 ]; then
@@ -57,7 +59,7 @@ fi
 
 # fuzz-models.js exits 1 on any crash; this gate decides which ones fail the run.
 fuzz_part() {
-  nice -n 10 node stress/fuzz-models.js "${FUZZ[@]}" --jobs 2 --quiet --out "$RESULTS/fuzz.json"
+  nice -n 10 node dist-tools/stress/fuzz-models.js "${FUZZ[@]}" --jobs 2 --quiet --out "$RESULTS/fuzz.json"
   node -e "
     const s = require('./$RESULTS/fuzz.json');
     const outside = ['load', 'inspect', 'allocate', 'fill', 'unknown'];
@@ -76,7 +78,7 @@ bad_input() {
 }
 
 soak() {
-  node --expose-gc stress/soak.js "${SOAK[@]}" --out "$RESULTS/soak.json" 2>&1 | grep -v '^INFO: '
+  node --expose-gc dist-tools/stress/soak.js "${SOAK[@]}" --out "$RESULTS/soak.json" 2>&1 | grep -v '^INFO: '
   return "${PIPESTATUS[0]}"
 }
 

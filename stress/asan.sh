@@ -4,7 +4,7 @@
 #   bash stress/asan.sh [build|jest|leaks|all] [-- jest args...]      (default: all)
 #
 # It never touches the checkout's build/: the sanitized addon is built in a scratch copy of the package
-# ($TFLITE_ASAN_DIR, default $TMPDIR/tflite-runtime-asan: package.json, CMakeLists.txt, native/, dist/, test/,
+# ($TFLITE_ASAN_DIR, default $TMPDIR/tflite-runtime-asan: package.json, CMakeLists.txt, native/, dist/, dist-tools/, test/,
 # stress/, a symlink to node_modules), against the headers of the pinned TF source and the prebuilt (uninstrumented)
 # libtensorflowlite_c.so, which is copied beside it. Only the addon is instrumented; TFLite is not (rebuilding it
 # instrumented takes hours on 2 cores), but ASan's allocator still catches invalid frees and double frees there.
@@ -48,7 +48,7 @@ build() {
   rm -rf "$WORK"
   mkdir -p "$WORK"
   find "$REPO" -maxdepth 1 -type f -exec cp {} "$WORK/" \;   # package.json, CMakeLists.txt, binding.gyp, README...
-  cp -r "$REPO/native" "$REPO/dist" "$REPO/test" "$REPO/stress" "$WORK/"
+  cp -r "$REPO/native" "$REPO/dist" "$REPO/dist-tools" "$REPO/test" "$REPO/stress" "$WORK/"
   [ -d "$REPO/bin" ] && cp -r "$REPO/bin" "$WORK/"
   [ -d "$REPO/examples" ] && cp -r "$REPO/examples" "$WORK/"
   [ -d "$REPO/scripts" ] && cp -r "$REPO/scripts" "$WORK/"
@@ -92,11 +92,11 @@ leaks() {
   local started=$SECONDS steady workers
   echo "asan: LeakSanitizer over the error paths, a short soak, and worker_threads terminated mid-run"
   # steady state: must leak nothing that reaches the addon or TFLite
-  steady=$(lsan_run steady "stress/bad-input-leak.js 300 50" \
-    "stress/soak.js --cycles 300 --invokes 20000 --async 500 --gc-cycles 50 --workers 0 --out $WORK/soak-asan.json")
+  steady=$(lsan_run steady "dist-tools/stress/bad-input-leak.js 300 50" \
+    "dist-tools/stress/soak.js --cycles 300 --invokes 20000 --async 500 --gc-cycles 50 --workers 0 --out $WORK/soak-asan.json")
   # teardown: worker_threads terminated with async runs in flight (reported, not gated: see docs/SECURITY.md)
   workers=$(lsan_run workers \
-    "stress/soak.js --cycles 0 --invokes 0 --async 0 --gc-cycles 0 --workers 10 --out $WORK/soak-asan-w.json")
+    "dist-tools/stress/soak.js --cycles 0 --invokes 0 --async 0 --gc-cycles 0 --workers 10 --out $WORK/soak-asan-w.json")
   echo "asan: leaks reaching the addon or TFLite: steady state $steady; 10 workers terminated mid-run $workers;" \
     "$((SECONDS - started)) s"
   LEAKS=done

@@ -31,7 +31,7 @@ for json in "$DIR"/*.json; do
   [ -n "$STAGE" ] && [ "$stage" != "$STAGE" ] && continue
   model=${json%.json}.tflite
   frames=$(cd "$REPO" && TFLITE_RUNTIME_DIST="$SYM/dist/cjs" timeout 180 prlimit --as=$((3072 * 1024 * 1024)) \
-    gdb -batch -ex run -ex bt --args node stress/fuzz-models.js --replay "$model" --xnnpack "$xnnpack" --via "$via" \
+    gdb -batch -ex run -ex bt --args node dist-tools/stress/fuzz-models.js --replay "$model" --xnnpack "$xnnpack" --via "$via" \
     --fill-seed "$index" 2>&1 | grep "^#" |
     grep -v "raise\|abort\|terminate\|__cxa\|operator new\|libc.so\|libstdc\|pthread_kill\|gsignal\|malloc_printerr\|__libc_message\|_int_\|__GI_\|malloc_assert\|__memcpy\|__memset\|__memmove\|__strlen" |
     head -3 | sed 's/ (.*//; s/^#[0-9]* *0x[0-9a-f]* in //; s/(.*//; s/<.*//' | tr '\n' ' ')

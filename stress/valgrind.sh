@@ -24,7 +24,7 @@ started=$SECONDS
 status=0
 valgrind --tool=memcheck --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite \
   --smc-check=all-non-file --num-callers=30 --suppressions="$REPO/stress/valgrind.supp" \
-  node --expose-gc stress/valgrind-case.js "$ROUNDS" >"$LOG" 2>&1 || status=$?
+  node --expose-gc dist-tools/stress/valgrind-case.js "$ROUNDS" >"$LOG" 2>&1 || status=$?
 python3 - "$LOG" "$RESULTS/valgrind.json" "$status" "$((SECONDS - started))" "$ROUNDS" <<'PY'
 import json, re, sys
 log, out, status, seconds, rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])

@@ -1,22 +1,21 @@
-'use strict';
 // The representative script stress/valgrind.sh runs under memcheck: every kind of model the fixtures hold, through
 // every API path (Buffer and path loads, XNNPACK on and off, views and copies, strings, signature runners,
 // quantization, resize, async runs and an abort, the error paths and hostile models), ROUNDS times, everything
 // disposed (or collected) before exit so that what valgrind calls "definitely lost" is a real leak.
 //   node --expose-gc stress/valgrind-case.js [ROUNDS=3]
-const fs = require('fs');
-const path = require('path');
-
-const root = path.resolve(__dirname, '..');
-const { Interpreter, TfLiteError } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
-const { hostile } = require('./lib/hostile');
+import * as fs from 'fs';
+import type { Interpreter as InterpreterType } from 'tflite-runtime';
+import { hostileModels } from './lib/model-bytes';
 // fixture(): a path in test/fixtures; typed(): fixture values as the TypedArray set() takes
-const { expected, fixture, typed } = require('../test/helpers');
+import { expected, fixture, typed } from './lib/fixtures';
+import { loadLibrary } from './lib/runtime';
+
+const { Interpreter, TfLiteError } = loadLibrary();
 
 const rounds = Number(process.argv[2] || 3);
 let problems = 0;
 
-function expectError(fn, code) {
+function expectError(fn: () => unknown, code: string): void {
   try {
     fn();
   } catch (error) {
@@ -29,12 +28,12 @@ function expectError(fn, code) {
   console.error(`expected ${code}, nothing thrown`);
 }
 
-async function round(r) {
+async function round(r: number): Promise<void> {
   // every fixture with expected values: path and Buffer loads, XNNPACK on and off
   for (const [file, e] of Object.entries(expected)) {
     if (!e.inputs || !e.outputs) continue;
     const source = r % 2 ? fixture(file) : fs.readFileSync(fixture(file));
-    let it;
+    let it: InterpreterType;
     try {
       it = new Interpreter(source, { xnnpack: r % 3 !== 0 });
       it.allocateTensors();
@@ -42,7 +41,7 @@ async function round(r) {
       if (!(error instanceof TfLiteError)) throw error;
       continue; // custom-op fixtures
     }
-    e.inputs.forEach((d, i) => it.input(i).set(typed(d.dtype, d.value)));
+    e.inputs.forEach((d, i) => it.input(i).set(typed(d.dtype, d.value) as never));
     if (r % 2) await it.invokeAsync();
     else it.invoke();
     for (const t of it.outputs) t.get();
@@ -66,7 +65,7 @@ async function round(r) {
   dyn.resizeInput(0, [3, 4]);
   dyn.allocateTensors();
   if (view.length !== 0) problems++;
-  dyn.input(0).data.fill(1);
+  dyn.input(0, 'float32').data.fill(1);
   dyn.invoke();
   dyn.output(0).get();
   dyn.dispose();
@@ -97,14 +96,14 @@ async function round(r) {
   const controller = new AbortController();
   const running = loop.invokeAsync({ signal: controller.signal });
   setTimeout(() => controller.abort(), 5);
-  await running.then(() => { problems++; }, (error) => { if (error.code !== 'ERR_TFLITE_CANCELLED') problems++; });
+  await running.then(() => { problems++; }, (error: { code?: string }) => { if (error.code !== 'ERR_TFLITE_CANCELLED') problems++; });
   loop.input(1).set(new Int32Array([2]));
   const last = loop.invokeAsync();
   loop.dispose();
   await last;
 
   // error paths
-  for (const make of Object.values(hostile)) expectError(() => new Interpreter(make()), 'ERR_TFLITE_MODEL_INVALID');
+  for (const make of Object.values(hostileModels())) expectError(() => new Interpreter(make()), 'ERR_TFLITE_MODEL_INVALID');
   expectError(() => new Interpreter(Buffer.from('garbage, not a model at all')), 'ERR_TFLITE_MODEL_INVALID');
   expectError(() => new Interpreter(fixture('custom_op.tflite')).allocateTensors(), 'ERR_TFLITE_ALLOCATE');
   const add = new Interpreter(fixture('add.tflite'));
@@ -119,10 +118,10 @@ async function round(r) {
 (async () => {
   for (let r = 0; r < rounds; r++) await round(r);
   for (let k = 0; k < 4; k++) {
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
     if (global.gc) global.gc();
   }
-  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise<void>((resolve) => setImmediate(resolve));
   console.log(JSON.stringify({ rounds, problems }));
   process.exitCode = problems ? 1 : 0;
 })().catch((error) => {

@@ -1,5 +1,3 @@
-#!/usr/bin/env node
-'use strict';
 // Long-run soak: what a device running for months does, compressed. Run with --expose-gc:
 //   node --expose-gc stress/soak.js [--ci] [--cycles 10000] [--invokes 1000000] [--async 100000] [--workers 200]
 //                                   [--out stress/results/soak.json]
@@ -13,19 +11,19 @@
 //            point with the runs in flight; the main thread keeps running models meanwhile
 // Drift = last sample - the first sample at or after 10% of the phase (after warm-up). Exits 1 when a phase drifts
 // past its bound or a result is wrong.
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { Worker } = require('worker_threads');
-const { settledMemory } = require('./lib/settled-memory');
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import type { Interpreter as InterpreterType } from 'tflite-runtime';
+import { ROOT as root, DIST as dist, loadLibrary } from './lib/runtime';
+import { settledMemory } from './lib/settled-memory';
 
-const root = path.resolve(__dirname, '..');
-const dist = process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs');
-const { Interpreter } = require(dist);
+const { Interpreter } = loadLibrary(dist);
 if (typeof global.gc !== 'function') throw new Error('run with node --expose-gc');
 
 const argv = process.argv.slice(2);
-const flag = (name, full, ci) => {
+const flag = (name: string, full: number, ci: number): number => {
   const i = argv.indexOf(`--${name}`);
   if (i >= 0) return Number(argv[i + 1]);
   return argv.includes('--ci') ? ci : full;
@@ -36,21 +34,23 @@ const ASYNC = flag('async', 100000, 10000);
 const GC_CYCLES = flag('gc-cycles', 2000, 300);
 const WORKERS = flag('workers', 200, 30);
 const outIndex = argv.indexOf('--out');
-const OUT = outIndex >= 0 ? path.resolve(argv[outIndex + 1]) : path.join(__dirname, 'results', 'soak.json');
+const OUT = outIndex >= 0 ? path.resolve(argv[outIndex + 1]!) : path.join(root, 'stress', 'results', 'soak.json');
 
-const fixture = (name) => path.join(root, 'test', 'fixtures', name);
+const fixture = (name: string): string => path.join(root, 'test', 'fixtures', name);
 const addPath = fixture('add.tflite');
 const addBytes = fs.readFileSync(addPath);
-const turn = () => new Promise((resolve) => setImmediate(resolve));
-const round = (x) => Math.round(x * 10) / 10;
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const round = (x: number): number => Math.round(x * 10) / 10;
 let failures = 0;
 
-async function sample(done) {
+interface Sample { done: number; rss: number; heapUsed: number; external: number }
+
+async function sample(done: number): Promise<Sample> {
   const m = await settledMemory();
   return { done, rss: round(m.rss), heapUsed: round(m.heapUsed), external: round(m.external) };
 }
 
-function check(condition, what) {
+function check(condition: boolean, what: string): void {
   if (!condition) {
     failures++;
     if (failures < 10) console.error(`soak: wrong result: ${what}`);
@@ -58,7 +58,7 @@ function check(condition, what) {
 }
 
 /** Runs `step(i)` `total` times, sampling memory at ~20 points. */
-async function phase(name, total, step, bound) {
+async function phase(name: string, total: number, step: (i: number) => unknown, bound: number) {
   const every = Math.max(1, Math.floor(total / 20));
   const samples = [await sample(0)];
   const started = Date.now();
@@ -67,12 +67,12 @@ async function phase(name, total, step, bound) {
     if ((i + 1) % every === 0) samples.push(await sample(i + 1));
   }
   const seconds = (Date.now() - started) / 1000;
-  const base = samples.find((s) => s.done >= total * 0.1) ?? samples[0];
-  const last = samples[samples.length - 1];
+  const base = samples.find((s) => s.done >= total * 0.1) ?? samples[0]!;
+  const last = samples[samples.length - 1]!;
   const drift = round(last.rss - base.rss);
   const result = {
     name, total, seconds: round(seconds), perSecond: Math.round(total / seconds),
-    rssStart: samples[0].rss, rssBase: base.rss, rssEnd: last.rss, rssMax: Math.max(...samples.map((s) => s.rss)),
+    rssStart: samples[0]!.rss, rssBase: base.rss, rssEnd: last.rss, rssMax: Math.max(...samples.map((s) => s.rss)),
     driftMb: drift, heapDriftMb: round(last.heapUsed - base.heapUsed), boundMb: bound, ok: drift <= bound,
     samples,
   };
@@ -81,12 +81,12 @@ async function phase(name, total, step, bound) {
   return result;
 }
 
-function fillAdd(it) {
-  it.input(0).data.set([1, 2, 3, 4]);
-  it.input(1).data.set([0.5, 0.5, 0.5, 0.5]);
+function fillAdd(it: InterpreterType): void {
+  it.input(0, 'float32').data.set([1, 2, 3, 4]);
+  it.input(1, 'float32').data.set([0.5, 0.5, 0.5, 0.5]);
 }
 
-async function cycle(i) {
+async function cycle(i: number): Promise<void> {
   const it = new Interpreter(i % 2 ? addBytes : addPath, { xnnpack: i % 3 !== 0 });
   it.allocateTensors();
   fillAdd(it);
@@ -100,17 +100,17 @@ async function cycle(i) {
 function invokes() {
   const it = new Interpreter(addBytes);
   it.allocateTensors();
-  const a = it.input(0).data;
-  const b = it.input(1).data;
-  const out = it.output(0).data;
+  const a = it.input(0, 'float32').data;
+  const b = it.input(1, 'float32').data;
+  const out = it.output(0, 'float32').data;
   return {
     it,
-    step(i) {
+    step(i: number): void {
       a[0] = i % 1000;
       b[0] = 1;
       it.invoke();
       if (i % 1000 === 0) check(out[0] === (i % 1000) + 1, `invoke ${i}`);
-      if (i % 100000 === 0) check(Array.from(it.run([[1, 1, 1, 1], [2, 2, 2, 2]]).Identity).join() === '3,3,3,3', 'run');
+      if (i % 100000 === 0) check(Array.from(it.run([[1, 1, 1, 1], [2, 2, 2, 2]]).Identity as Float32Array).join() === '3,3,3,3', 'run');
     },
   };
 }
@@ -127,18 +127,18 @@ function asyncRuns() {
       it.dispose();
       loop.dispose();
     },
-    async step(i) {
+    async step(i: number): Promise<void> {
       if (i % 50 === 25) {
         loop.input(1).set(new Int32Array([1000000]));
         const controller = new AbortController();
         const running = loop.invokeAsync({ signal: controller.signal });
         setImmediate(() => controller.abort());
-        await running.then(() => check(false, 'abort'), (e) => check(e.code === 'ERR_TFLITE_CANCELLED', e.code));
+        await running.then(() => check(false, 'abort'), (e: { code: string }) => check(e.code === 'ERR_TFLITE_CANCELLED', e.code));
         return;
       }
       if (i % 10 === 0) {
         const out = await it.runAsync([[1, 2, 3, 4], [1, 1, 1, 1]]);
-        check(out.Identity[3] === 5, `runAsync ${i}`);
+        check((out.Identity as Float32Array)[3] === 5, `runAsync ${i}`);
         fillAdd(it);
         return;
       }
@@ -148,9 +148,9 @@ function asyncRuns() {
   };
 }
 
-async function gcCycle(i) {
+async function gcCycle(i: number): Promise<void> {
   await cycle(i + 1); // never i % 5 === 0 with the same pattern as `cycles`: mixes disposed and dropped
-  global.gc();
+  global.gc!();
 }
 
 const WORKER_SOURCE = `
@@ -171,9 +171,9 @@ for (let k = 0; k < 3; k++) {
 parentPort.postMessage('running');
 `;
 
-async function workerRound(i) {
+async function workerRound(i: number): Promise<void> {
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { dist, loop: fixture('loop.tflite'), add: addPath } });
-  let errored = null;
+  let errored: Error | null = null;
   worker.on('error', (e) => { errored = e; });
   await new Promise((resolve) => {
     worker.once('message', resolve);
@@ -193,7 +193,7 @@ async function workerRound(i) {
 
 (async () => {
   const started = Date.now();
-  const phases = [];
+  const phases: Awaited<ReturnType<typeof phase>>[] = [];
   console.log(`soak: node ${process.version}, ${os.cpus().length} CPUs${argv.includes('--ci') ? ', CI sizes' : ''}`);
   phases.push(await phase('cycles', CYCLES, cycle, 24));
   const inv = invokes();

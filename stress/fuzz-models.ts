@@ -1,15 +1,13 @@
-#!/usr/bin/env node
-'use strict';
 // Model fuzzing: mutants of the fixture models (stress/lib/mutate.js, deterministic in --seed) pushed through
 // load → inspect → allocate → fill → invokeAsync (time-limited) → read → dispose (stress/lib/run-model.js), in
 // batches, each batch in a child process, so a crash is counted, not fatal.
 //
-//   node stress/fuzz-models.js [--count 10000] [--seed 1] [--batch 250] [--jobs 1] [--timeout-ms 2000]
+//   node dist-tools/stress/fuzz-models.js [--count 10000] [--seed 1] [--batch 250] [--jobs 1] [--timeout-ms 2000]
 //                              [--out stress/results/fuzz.json] [--crashes stress/crashes] [--as-limit-mb 3072]
 //                              [--stall-s 60] [--walk 20] [--quiet]
-//   node stress/fuzz-models.js --replay FILE.tflite [--xnnpack true|false] [--via buffer|file] [--fill-seed N]
+//   node dist-tools/stress/fuzz-models.js --replay FILE.tflite [--xnnpack true|false] [--via buffer|file] [--fill-seed N]
 //                                                      run one saved model in this process as the campaign did
-//   node stress/fuzz-models.js --show SEED:INDEX        describe a mutant and write it to ./mutant-SEED-INDEX.tflite
+//   node dist-tools/stress/fuzz-models.js --show SEED:INDEX        describe a mutant and write it to ./mutant-SEED-INDEX.tflite
 //
 // Each child takes the range [from, to) of mutant indices, regenerates every mutant from (seed, index) itself and
 // appends one JSON line per model to a results file with synchronous writes, so what finished before a crash is on
@@ -20,32 +18,37 @@
 // Even indices run with XNNPACK (the default), odd ones without, so both the delegate and the built-in kernels see
 // every kind of mutation. Children run under `prlimit --as` (when available): a model that asks for more memory
 // than that gets an allocation failure instead of taking the machine's memory.
-const { spawn, spawnSync } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { ChildProcess } from 'child_process';
+import type { RunModelResult } from './lib/run-model';
+import { ROOT } from './lib/runtime';
 
-const HERE = __dirname;
+// The library is loaded by the children only (model-bytes and run-model are required where they are used): the
+// parent survives every crash.
+const HERE = path.join(ROOT, 'stress');
 const args = parseArgs(process.argv.slice(2));
 
-function parseArgs(argv) {
-  const out = {};
+function parseArgs(argv: string[]): Record<string, string | undefined> {
+  const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
+    const a = argv[i]!;
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
     const key = a.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-    const value = argv[i + 1] !== undefined && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
+    const value = argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') ? argv[++i]! : 'true';
     out[key] = value;
   }
   return out;
 }
 
-const num = (v, d) => (v === undefined ? d : Number(v));
+const num = (v: string | undefined, d: number): number => (v === undefined ? d : Number(v));
 /** One mutant in eight is loaded from a file (TFLite maps it) instead of a Buffer. */
-const viaFile = (index) => index % 8 === 3;
+const viaFile = (index: number): boolean => index % 8 === 3;
 
 if (args.child) {
-  child().catch((error) => {
+  child().catch((error: Error) => {
     process.stderr.write(`fuzz child failed: ${error.stack}\n`);
     process.exit(70);
   });
@@ -60,28 +63,66 @@ if (args.child) {
   });
 }
 
+/** One line of a child's results file: a model's result (the p/s lines, stages entered, are read apart). */
+interface Line {
+  i: number;
+  base: string;
+  strategies: unknown[];
+  code?: string | null;
+  message?: string;
+  stack?: string;
+  outcome: RunModelResult['outcome'] | 'crash' | 'hang';
+  stage: string;
+  ms?: number;
+}
+
+interface Opts {
+  count: number;
+  seed: number;
+  batch: number;
+  jobs: number;
+  timeoutMs: number;
+  stallMs: number;
+  out: string;
+  crashDir: string;
+  prefix: string[];
+  env: Record<string, string>;
+  quiet: boolean;
+  walk: number;
+}
+
+interface ChildRun {
+  done: Map<number, Line>;
+  stages: Map<number, string>;
+  exit: { code: number | null; signal: NodeJS.Signals | null };
+  stalled: boolean;
+  stderr: string;
+}
+
+interface Found { index: number; run: ChildRun; reproducible: boolean; note?: string }
+
 // ---- child: one batch ------------------------------------------------------------------------------------------
 
 async function child() {
-  const { mutant } = require('./lib/mutate');
-  const { runModel } = require('./lib/run-model');
+  const { mutant } = require('./lib/model-bytes') as typeof import('./lib/model-bytes');
+  const { runModel } = require('./lib/run-model') as typeof import('./lib/run-model');
   const seed = num(args.seed, 1);
   const from = num(args.from, 0);
   const to = num(args.to, from + 1);
   const timeoutMs = num(args.timeoutMs, 2000);
-  const fd = fs.openSync(args.results, 'a');
+  const fd = fs.openSync(args.results!, 'a');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-fuzz-'));
   try {
     for (let index = from; index < to; index++) {
       const m = mutant(seed, index);
       const started = process.hrtime.bigint();
       // One in eight goes through a file (TFLite maps it: VerifyAndBuildFromFile) instead of a Buffer.
-      let source = m.bytes;
+      let source: Buffer | string = m.bytes;
       if (viaFile(index) && m.bytes.length > 0) {
         source = path.join(tmp, `m${index}.tflite`);
         fs.writeFileSync(source, m.bytes);
       }
-      const onStage = (stage) => fs.writeSync(fd, `{"p":${index},"s":"${stage}"}\n`);
+      const onStage = (stage: string): number => fs.writeSync(fd, `{"p":${index},"s":"${stage}"}\n`);
       const result = await runModel(source, { xnnpack: index % 2 === 0, timeoutMs, seed: index, onStage });
       if (typeof source === 'string') fs.rmSync(source, { force: true });
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -97,13 +138,14 @@ async function child() {
 
 // ---- replay / show ---------------------------------------------------------------------------------------------
 
-function replay(file) {
-  const { runModel } = require('./lib/run-model');
-  let source = path.resolve(file);
+function replay(file: string): void {
+  const { runModel } = require('./lib/run-model') as typeof import('./lib/run-model');
+  let source: Buffer | string = path.resolve(file);
   if (args.via !== 'file') {
     const bytes = fs.readFileSync(file);
-    source = Buffer.alloc(bytes.length);
-    bytes.copy(source);
+    const copy = Buffer.alloc(bytes.length);
+    bytes.copy(copy);
+    source = copy;
   }
   const xnnpack = args.xnnpack !== 'false';
   runModel(source, { xnnpack, timeoutMs: num(args.timeoutMs, 2000), seed: num(args.fillSeed, 1) }).then((result) => {
@@ -111,9 +153,9 @@ function replay(file) {
   });
 }
 
-function show(spec) {
-  const { mutant } = require('./lib/mutate');
-  const [seed, index] = spec.split(':').map(Number);
+function show(spec: string): void {
+  const { mutant } = require('./lib/model-bytes') as typeof import('./lib/model-bytes');
+  const [seed = NaN, index = NaN] = spec.split(':').map(Number);
   const m = mutant(seed, index);
   const file = `mutant-${seed}-${index}.tflite`;
   fs.writeFileSync(file, m.bytes);
@@ -123,26 +165,26 @@ function show(spec) {
 
 // ---- parent ----------------------------------------------------------------------------------------------------
 
-function prlimitPrefix(limitMb) {
+function prlimitPrefix(limitMb: number): string[] {
   if (!limitMb) return [];
   const probe = spawnSync('prlimit', ['--version'], { stdio: 'ignore' });
   return probe.status === 0 ? ['prlimit', `--as=${limitMb * 1024 * 1024}`, '--'] : [];
 }
 
 /** Runs mutants [from, to) in one child. Resolves { done: Map<index, result>, exit: {code, signal}, stalled, stderr }. */
-function runChild(opts, from, to, resultsFile) {
+function runChild(opts: Opts, from: number, to: number, resultsFile: string): Promise<ChildRun> {
   return new Promise((resolve) => {
     fs.writeFileSync(resultsFile, '');
     const nodeArgs = [...process.execArgv.filter((a) => !a.startsWith('--inspect')), __filename, '--child',
       '--seed', String(opts.seed), '--from', String(from), '--to', String(to),
       '--timeout-ms', String(opts.timeoutMs), '--results', resultsFile];
     const command = [...opts.prefix, process.execPath, ...nodeArgs];
-    const proc = spawn(command[0], command.slice(1), {
+    const proc: ChildProcess = spawn(command[0]!, command.slice(1), {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, ...opts.env },
     });
     let stderr = '';
-    proc.stderr.on('data', (d) => {
+    proc.stderr!.on('data', (d: Buffer) => {
       stderr += d;
       if (stderr.length > 64 * 1024) stderr = stderr.slice(-32 * 1024);
     });
@@ -162,8 +204,8 @@ function runChild(opts, from, to, resultsFile) {
     }, 1000);
     proc.on('close', (code, signal) => {
       clearInterval(watchdog);
-      const done = new Map();
-      const stages = new Map(); // index -> the last stage it entered
+      const done = new Map<number, Line>();
+      const stages = new Map<number, string>(); // index -> the last stage it entered
       for (const line of fs.readFileSync(resultsFile, 'utf8').split('\n')) {
         if (!line.trim()) continue;
         try {
@@ -177,16 +219,16 @@ function runChild(opts, from, to, resultsFile) {
   });
 }
 
-const abnormal = (run) => run.stalled || run.exit.signal !== null || run.exit.code !== 0;
+const abnormal = (run: ChildRun): boolean => run.stalled || run.exit.signal !== null || run.exit.code !== 0;
 
-function describeExit(run) {
+function describeExit(run: ChildRun): string {
   if (run.stalled) return 'stalled (no progress; killed)';
   if (run.exit.signal) return `signal ${run.exit.signal}`;
   return `exit code ${run.exit.code}`;
 }
 
-async function parent() {
-  const opts = {
+async function parent(): Promise<void> {
+  const opts: Opts = {
     count: num(args.count, 10000),
     seed: num(args.seed, 1),
     batch: num(args.batch, 250),
@@ -203,20 +245,20 @@ async function parent() {
   fs.mkdirSync(path.dirname(opts.out), { recursive: true });
   fs.mkdirSync(opts.crashDir, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-fuzz-parent-'));
-  const { mutant } = require('./lib/mutate');
+  const { mutant } = require('./lib/model-bytes') as typeof import('./lib/model-bytes');
   const started = Date.now();
 
-  const results = new Map(); // index -> result line
-  const crashes = [];        // { index, kind, exit, reproducible, file, ... }
+  const results = new Map<number, Line>(); // index -> result line
+  const crashes: Record<string, unknown>[] = [];        // { index, kind, exit, reproducible, file, ... }
   let childRuns = 0;
 
-  async function isolate(index, batchFrom, firstRun) {
+  async function isolate(index: number, batchFrom: number, firstRun: ChildRun): Promise<Found> {
     // Alone, in a fresh child: does this model crash by itself?
     const file = path.join(work, `alone-${index}.jsonl`);
     const alone = await runChild(opts, index, index + 1, file);
     childRuns++;
     if (abnormal(alone)) return { index, run: alone, reproducible: true };
-    if (alone.done.has(index)) results.set(index, alone.done.get(index));
+    if (alone.done.has(index)) results.set(index, alone.done.get(index)!);
     // Not alone: walk the models before it one per child (the last --walk, default 20), to find one that crashes
     // alone and only brought the process down later (results are written synchronously, so this is rare).
     for (let i = Math.max(batchFrom, index - opts.walk); i < index; i++) {
@@ -227,7 +269,7 @@ async function parent() {
     return { index, run: firstRun, reproducible: false, note: 'crashed in its batch but not alone (state from earlier models?)' };
   }
 
-  function saveCrash(found) {
+  function saveCrash(found: Found): void {
     const m = mutant(opts.seed, found.index);
     const name = `seed${opts.seed}-${found.index}`;
     const modelFile = path.join(opts.crashDir, `${name}.tflite`);
@@ -238,7 +280,7 @@ async function parent() {
       stage: found.run.stages.get(found.index) ?? 'unknown',
       note: found.note, stderrTail: found.run.stderr.slice(-4000), file: path.relative(process.cwd(), modelFile),
       via: viaFile(found.index) ? 'file' : 'buffer',
-      replay: `node stress/fuzz-models.js --replay ${path.relative(process.cwd(), modelFile)} --xnnpack ` +
+      replay: `node dist-tools/stress/fuzz-models.js --replay ${path.relative(process.cwd(), modelFile)} --xnnpack ` +
         `${found.index % 2 === 0} --via ${viaFile(found.index) ? 'file' : 'buffer'} --fill-seed ${found.index}`,
     };
     fs.writeFileSync(path.join(opts.crashDir, `${name}.json`), `${JSON.stringify(record, null, 2)}\n`);
@@ -247,7 +289,7 @@ async function parent() {
       `${found.reproducible ? '' : ' [not reproducible alone]'} -> ${record.file}`);
   }
 
-  async function runBatch(from, to, slot) {
+  async function runBatch(from: number, to: number, slot: number): Promise<void> {
     let start = from;
     while (start < to) {
       const file = path.join(work, `batch-${slot}-${start}.jsonl`);
@@ -255,7 +297,7 @@ async function parent() {
       childRuns++;
       for (const [i, r] of run.done) results.set(i, r);
       if (!abnormal(run)) {
-        const missing = [];
+        const missing: number[] = [];
         for (let i = start; i < to; i++) if (!run.done.has(i)) missing.push(i);
         if (missing.length) throw new Error(`child exited 0 without results for ${missing.slice(0, 5)}`);
         return;
@@ -278,13 +320,13 @@ async function parent() {
     }
   }
 
-  const batches = [];
+  const batches: [number, number][] = [];
   for (let from = 0; from < opts.count; from += opts.batch) batches.push([from, Math.min(opts.count, from + opts.batch)]);
   let next = 0;
   let finished = 0;
-  async function worker(slot) {
+  async function worker(slot: number): Promise<void> {
     while (next < batches.length) {
-      const [from, to] = batches[next++];
+      const [from, to] = batches[next++]!;
       await runBatch(from, to, slot);
       finished++;
       if (!opts.quiet || finished === batches.length) {
@@ -302,30 +344,33 @@ async function parent() {
   if (summary.crashes > 0 || summary.outcomes.untyped > 0) process.exitCode = 1;
 }
 
-function summarize(opts, results, crashes, childRuns, seconds) {
-  const outcomes = { ran: 0, rejected: 0, untyped: 0, crash: 0, hang: 0 };
-  const byStage = {};
-  const byCode = {};
-  const byStrategy = {};
-  const untyped = [];
-  const crashStages = {};
-  let slowest = { ms: 0 };
+type Counts = Record<string, number>;
+
+function summarize(opts: Opts, results: Map<number, Line>, crashes: unknown[], childRuns: number, seconds: number) {
+  const outcomes: Counts & { ran: number; rejected: number; untyped: number; crash: number; hang: number } =
+    { ran: 0, rejected: 0, untyped: 0, crash: 0, hang: 0 };
+  const byStage: Counts = {};
+  const byCode: Counts = {};
+  const byStrategy: Record<string, Counts> = {};
+  const untyped: object[] = [];
+  const crashStages: Counts = {};
+  let slowest: { ms: number; [k: string]: unknown } = { ms: 0 };
   for (const r of results.values()) {
     outcomes[r.outcome] = (outcomes[r.outcome] || 0) + 1;
     if (r.outcome === 'crash' || r.outcome === 'hang') crashStages[r.stage] = (crashStages[r.stage] || 0) + 1;
     if (r.outcome === 'rejected') {
       const key = `${r.stage}:${r.code}`;
       byStage[key] = (byStage[key] || 0) + 1;
-      byCode[r.code] = (byCode[r.code] || 0) + 1;
+      byCode[String(r.code)] = (byCode[String(r.code)] || 0) + 1;
     }
-    for (const s of r.strategies || []) {
+    for (const s of (r.strategies || []) as string[]) {
       byStrategy[s] ??= { ran: 0, rejected: 0, untyped: 0, crash: 0, hang: 0 };
-      byStrategy[s][r.outcome]++;
+      byStrategy[s]![r.outcome]!++;
     }
     if (r.outcome === 'untyped' && untyped.length < 50) {
       untyped.push({ index: r.i, base: r.base, strategies: r.strategies, stage: r.stage, message: r.message, stack: r.stack });
     }
-    if (r.ms > slowest.ms) slowest = { ms: r.ms, index: r.i, base: r.base, outcome: r.outcome, stage: r.stage };
+    if ((r.ms ?? 0) > slowest.ms) slowest = { ms: r.ms ?? 0, index: r.i, base: r.base, outcome: r.outcome, stage: r.stage };
   }
   return {
     seed: opts.seed, models: opts.count, completed: results.size, seconds: Math.round(seconds), childRuns,
@@ -337,11 +382,11 @@ function summarize(opts, results, crashes, childRuns, seconds) {
   };
 }
 
-function sortObject(o) {
+function sortObject(o: Counts): Counts {
   return Object.fromEntries(Object.entries(o).sort((a, b) => b[1] - a[1]));
 }
 
-function printSummary(s, out) {
+function printSummary(s: ReturnType<typeof summarize>, out: string): void {
   log(`\nfuzzed ${s.models} models (seed ${s.seed}) in ${s.seconds} s, ${s.childRuns} child processes`);
   log(`  ran ${s.outcomes.ran}, rejected with a code ${s.outcomes.rejected}, untyped errors ${s.outcomes.untyped}, ` +
     `crashes ${s.crashes}, hangs ${s.outcomes.hang || 0}`);
@@ -350,6 +395,6 @@ function printSummary(s, out) {
   log(`  summary: ${path.relative(process.cwd(), out)}`);
 }
 
-function log(line) {
+function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }

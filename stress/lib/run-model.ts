@@ -1,4 +1,3 @@
-'use strict';
 // Pushes one (possibly hostile) model through everything a user would do with it: load, inspect (details, ops,
 // signatures and their runners), allocate, fill every input, invoke on the pool with a time limit, read every
 // output, dispose. Returns { outcome, stage, code, message }:
@@ -6,12 +5,12 @@
 //           'rejected'  a TfLiteError with an ERR_TFLITE_* code stopped it (the contract)
 //           'untyped'   something else was thrown (a contract violation: a crash in waiting, or a bad message)
 // A crash of the process is what the parent counts; nothing here catches that.
-const path = require('path');
+import type { AnyTensor, Interpreter as InterpreterType } from 'tflite-runtime';
+import { loadLibrary } from './runtime';
 
-const root = path.resolve(__dirname, '..', '..');
-const { Interpreter, TfLiteError } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
+const { Interpreter, TfLiteError } = loadLibrary();
 
-function fill(tensor, seed) {
+function fill(tensor: AnyTensor, seed: number): void {
   const dtype = tensor.dtype;
   const count = tensor.elementCount;
   if (count > 1 << 22) return; // leave huge inputs as allocated (zeros): filling them would only test memset
@@ -35,7 +34,7 @@ function fill(tensor, seed) {
       return;
     }
     default: {
-      const view = tensor.data;
+      const view = tensor.data as Exclude<AnyTensor['data'], BigInt64Array | BigUint64Array>;
       // small values: loop counts, indices and sizes taken from inputs stay small
       if (view instanceof Float32Array || view instanceof Float64Array) for (let i = 0; i < view.length; i++) view[i] = next() * 4 - 2;
       else if (ArrayBuffer.isView(view)) for (let i = 0; i < view.length; i++) view[i] = Math.floor(next() * 4);
@@ -43,18 +42,30 @@ function fill(tensor, seed) {
   }
 }
 
-/**
- * @param {Buffer} bytes
- * @param {{ xnnpack?: boolean, timeoutMs?: number, seed?: number, signatures?: boolean,
- *           onStage?: (stage: string) => void }} options
- */
-async function runModel(bytes, options = {}) {
+export interface RunModelOptions {
+  xnnpack?: boolean;
+  timeoutMs?: number;
+  seed?: number;
+  signatures?: boolean;
+  /** Told each stage as it starts (the parent learns where a crash happened). */
+  onStage?: (stage: string) => void;
+}
+
+export interface RunModelResult {
+  outcome: 'ran' | 'rejected' | 'untyped';
+  stage: string;
+  code?: string | null;
+  message?: string;
+  stack?: string;
+}
+
+export async function runModel(bytes: Buffer | string, options: RunModelOptions = {}): Promise<RunModelResult> {
   let current = 'load';
-  const mark = options.onStage ?? (() => {});
+  const mark = options.onStage ?? ((): void => {});
   // `stage = x` below also tells the parent (through onStage) where a crash happened
   const track = { set stage(value) { current = value; mark(value); }, get stage() { return current; } };
   mark('load');
-  let it;
+  let it: InterpreterType | undefined;
   try {
     it = new Interpreter(bytes, { xnnpack: options.xnnpack !== false });
     track.stage = 'inspect';
@@ -82,15 +93,14 @@ async function runModel(bytes, options = {}) {
     return { outcome: 'ran', stage: 'done' };
   } catch (error) {
     try { it?.dispose(); } catch { /* disposing after a failure must not throw either; counted below if it does */ }
+    const e = error as { name?: string; code?: string; message?: string; stack?: string } | null;
     if (error instanceof TfLiteError && /^ERR_TFLITE_[A-Z_]+$/.test(error.code) && error.message) {
       return { outcome: 'rejected', stage: track.stage, code: error.code, message: String(error.message).slice(0, 300) };
     }
     return {
-      outcome: 'untyped', stage: track.stage, code: error?.code ?? null,
-      message: `${error?.name}: ${String(error?.message).slice(0, 300)}`,
-      stack: String(error?.stack ?? '').split('\n').slice(0, 6).join('\n'),
+      outcome: 'untyped', stage: track.stage, code: e?.code ?? null,
+      message: `${e?.name}: ${String(e?.message).slice(0, 300)}`,
+      stack: String(e?.stack ?? '').split('\n').slice(0, 6).join('\n'),
     };
   }
 }
-
-module.exports = { runModel };
