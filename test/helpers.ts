@@ -82,24 +82,25 @@ export function expectValues(actual: Values, wanted: Values, tolerance = 0): voi
 }
 
 /**
- * Runs `fn` and returns the error it throws (fails the test if it does not throw), typed as this package's error:
- * the tests read its `code` and `message`, and assert its class where that is the point.
+ * Runs `fn` and returns the error it throws (fails the test if it does not throw), typed as this package's error
+ * (or the subclass `E`, e.g. ReloadError): the tests read its `code` and `message`, and assert its class where that
+ * is the point.
  */
-export function caught(fn: () => unknown): TfLiteError {
+export function caught<E extends Error = TfLiteError>(fn: () => unknown): E {
   try {
     fn();
   } catch (error) {
-    return error as TfLiteError;
+    return error as E;
   }
   throw new Error('expected an error');
 }
 
 /** The error `promise` rejects with (fails the test if it resolves), typed as caught()'s. */
-export async function rejected(promise: Promise<unknown>): Promise<TfLiteError> {
+export async function rejected<E extends Error = TfLiteError>(promise: Promise<unknown>): Promise<E> {
   try {
     await promise;
   } catch (error) {
-    return error as TfLiteError;
+    return error as E;
   }
   throw new Error('expected a rejection');
 }

@@ -1,14 +1,17 @@
 // pool.reload() and pool.watch(): models swapped under load, refused models, watched files replaced by rename;
 // and the pool's argument checks (size bound, options, file-read failures as TfLiteErrors).
-'use strict';
-const crypto = require('crypto');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { Interpreter, createPool, TfLiteError, ReloadError, MAX_POOL_SIZE } = require('../dist/cjs');
-const { fixture, rejected, until } = require('./helpers');
+import crypto from 'crypto';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import {
+  Interpreter, createPool, TfLiteError, ReloadError, MAX_POOL_SIZE,
+  type InterpreterPool, type ModelSource, type ReloadEvent, type ReloadOptions, type ReloadStage,
+  type RetiredEvent, type RunOutputs, type TfLiteErrorCode,
+} from '../dist/cjs';
+import { fixture, rejected, until, wrongType } from './helpers';
 
-const loop = require('./fixtures/loop.json');
+import loop from './fixtures/loop.json';
 
 // loop.tflite computes y = tanh(... tanh(x W) ... W) over n steps; its one 64x64 weight (W) is the buffer of 16384
 // bytes at 412. The same model with W negated has the same inputs and outputs, and for odd n gives -y: two models
@@ -22,16 +25,19 @@ function negatedLoop() {
   return bytes;
 }
 const LOOP_NEG = negatedLoop();
-const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
+const sha256 = (bytes: Buffer) => crypto.createHash('sha256').update(bytes).digest('hex');
+
+/** The float32 output Identity (loop.tflite's, add.tflite's): run() types each output as any dtype's array. */
+const float32 = (outputs: RunOutputs) => outputs.Identity as Float32Array;
 
 const N = 1001; // odd: the negated model's output is the original's negated; ~2.5 ms a run here
 const INPUTS = { x: Float32Array.from(loop.x), n: Int32Array.of(N) };
 
 /** What one interpreter of `model` gives for INPUTS (the reference a pool run is compared with, exactly). */
-function reference(model) {
+function reference(model: ModelSource) {
   const it = new Interpreter(model, { xnnpack: false });
   it.allocateTensors();
-  const out = Array.from(it.run(INPUTS).Identity);
+  const out = Array.from(float32(it.run(INPUTS)));
   it.dispose();
   return out;
 }
@@ -39,32 +45,34 @@ const OLD = reference(LOOP);
 const NEW = reference(LOOP_NEG);
 
 /** Which model produced `output`: 'old', 'new', or 'neither' (a wrong result). */
-function which(output) {
-  const values = Array.from(output.Identity);
+function which(output: RunOutputs) {
+  const values = Array.from(float32(output));
   if (values.every((v, i) => v === OLD[i])) return 'old';
   if (values.every((v, i) => v === NEW[i])) return 'new';
   return 'neither';
 }
 
-let tmp;
+let tmp: string;
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-reload-'));
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-function write(name, bytes) {
+function write(name: string, bytes: Uint8Array) {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, bytes);
   return file;
 }
 
 /** A steady stream: `lanes` loops each issuing runs back to back until stop(); every run's outcome kept in call order. */
-function stream(pool, lanes) {
-  const results = [];
+/** One run of stream(): which model answered it, or its error. */
+interface Outcome { outcome: ReturnType<typeof which> | null; error: unknown }
+function stream(pool: InterpreterPool, lanes: number) {
+  const results: Outcome[] = [];
   let stopped = false;
   const lane = async () => {
     while (!stopped) {
-      const slot = { outcome: null, error: null };
+      const slot: Outcome = { outcome: null, error: null };
       results.push(slot);
       try {
         slot.outcome = which(await pool.run(INPUTS));
@@ -82,7 +90,7 @@ describe('reload under load', () => {
   test('a steady stream of runs: none fails, none is lost, results switch at one point', async () => {
     expect(NEW[0]).toBe(-OLD[0]);
     const pool = await createPool(fixture('loop.tflite'), { size: 2, xnnpack: false });
-    const events = [];
+    const events: (['reload', ReloadEvent] | ['retired', RetiredEvent])[] = [];
     pool.on('reload', (e) => events.push(['reload', e]));
     pool.on('retired', (e) => events.push(['retired', e]));
     const s = stream(pool, 4); // twice as many lanes as interpreters: runs wait for one at every moment
@@ -105,7 +113,7 @@ describe('reload under load', () => {
 
     expect(model).toMatchObject({ generation: 2, sha256: sha256(LOOP_NEG), path: file });
     expect(pool.model).toBe(model);
-    const [kind, swap] = events[0];
+    const [kind, swap] = events[0] as ['reload', ReloadEvent];
     expect(kind).toBe('reload');
     expect(swap.previous.generation).toBe(1);
     expect(swap.previous.sha256).toBe(sha256(LOOP));
@@ -113,7 +121,7 @@ describe('reload under load', () => {
     // Runs in flight on the old model at the switch (at most one per interpreter), then the old one is retired.
     expect(swap.inFlight).toBeGreaterThanOrEqual(0);
     expect(swap.inFlight).toBeLessThanOrEqual(2);
-    const retired = events.find(([k]) => k === 'retired');
+    const retired = events.find(([k]) => k === 'retired') as ['retired', RetiredEvent];
     expect(retired[1].model.generation).toBe(1);
     expect(retired[1].runs).toBe(switchAt);
     expect(pool.running).toBe(0);
@@ -135,8 +143,8 @@ describe('reload under load', () => {
 });
 
 describe('refused models leave the old one serving', () => {
-  let pool;
-  let failures;
+  let pool: InterpreterPool;
+  let failures: ReloadError[];
   beforeEach(async () => {
     pool = await createPool(fixture('loop.tflite'), { size: 2, xnnpack: false });
     failures = [];
@@ -144,9 +152,9 @@ describe('refused models leave the old one serving', () => {
   });
   afterEach(() => pool.dispose());
 
-  async function refused(model, options, stage, code) {
+  async function refused(model: ModelSource, options: ReloadOptions, stage: ReloadStage, code: TfLiteErrorCode) {
     const running = stream(pool, 3);
-    const error = await rejected(pool.reload(model, options));
+    const error = await rejected<ReloadError>(pool.reload(model, options));
     await until(() => running.results.length > 10);
     await running.stop();
     expect(error).toBeInstanceOf(ReloadError);
@@ -178,12 +186,12 @@ describe('refused models leave the old one serving', () => {
     const swapped = await pool.reload(fixture('add.tflite'), { allowIncompatible: true });
     expect(swapped.inputs.map((t) => t.name)).toEqual(['a', 'b']);
     const out = await pool.run({ a: Float32Array.of(1, 2, 3, 4), b: Float32Array.of(10, 20, 30, 40) });
-    expect(Array.from(out.Identity)).toEqual([11, 22, 33, 44]);
+    expect(Array.from(float32(out))).toEqual([11, 22, 33, 44]);
   });
 
   test('an incompatible model (same names, other shape): ERR_TFLITE_SHAPE', async () => {
     const add = await createPool(fixture('add.tflite'), { size: 1 });
-    const error = await rejected(add.reload(fixture('add_mul.tflite')));
+    const error = await rejected<ReloadError>(add.reload(fixture('add_mul.tflite')));
     expect(error.stage).toBe('compatibility');
     const shape = await rejected(createPool(fixture('dtypes_float32.tflite'), { size: 1 })
       .then((p) => p.reload(fixture('dynamic_batch.tflite')).finally(() => p.dispose())));
@@ -205,7 +213,7 @@ describe('refused models leave the old one serving', () => {
   });
 
   test('a warm-up check that fails, or throws', async () => {
-    const check = (outputs) => outputs.Identity[0] === OLD[0]; // the negated model gives -OLD[0]
+    const check = (outputs: RunOutputs) => outputs.Identity![0] === OLD[0]; // the negated model gives -OLD[0]
     await refused(LOOP_NEG, { warmup: { inputs: INPUTS, check } }, 'warmup', 'ERR_TFLITE_INVOKE');
     failures.length = 0;
     const error = await refused(LOOP_NEG, { warmup: { inputs: INPUTS, check: () => { throw new Error('no'); } } },
@@ -220,11 +228,11 @@ describe('refused models leave the old one serving', () => {
   });
 
   test('bad reload options are ERR_TFLITE_ARGUMENT', async () => {
-    for (const options of [{ sha256: 'abc' }, { warmup: 3 }, { interpreter: 'x' }]) {
+    for (const options of [{ sha256: 'abc' }, { warmup: wrongType(3) }, { interpreter: wrongType('x') }]) {
       const error = await rejected(pool.reload(LOOP_NEG, options));
       expect(error.code).toBe('ERR_TFLITE_ARGUMENT');
     }
-    expect((await rejected(pool.reload(LOOP_NEG, null))).code).toBe('ERR_TFLITE_ARGUMENT');
+    expect((await rejected(pool.reload(LOOP_NEG, wrongType(null)))).code).toBe('ERR_TFLITE_ARGUMENT');
     expect(pool.model.generation).toBe(1);
   });
 });
@@ -233,7 +241,7 @@ describe('warm-up', () => {
   test('true runs every new interpreter once on zeroed inputs; inputs with a check that passes swap', async () => {
     const pool = await createPool(LOOP, { size: 2, xnnpack: false });
     await pool.reload(LOOP_NEG, { warmup: true });
-    const seen = [];
+    const seen: string[] = [];
     await pool.reload(LOOP, { warmup: { inputs: INPUTS, check: (out) => { seen.push(which(out)); } } });
     expect(seen).toEqual(['old', 'old']); // one warm-up run per interpreter, on the model being loaded
     expect(pool.model.generation).toBe(3);
@@ -274,12 +282,16 @@ describe('waiting runs', () => {
 });
 
 describe('watch', () => {
-  const events = (pool, name) => new Promise((resolve) => pool.once(name, resolve));
+  function events(pool: InterpreterPool, name: 'reload'): Promise<ReloadEvent>;
+  function events(pool: InterpreterPool, name: 'reloadFailed'): Promise<ReloadError>;
+  function events(pool: InterpreterPool, name: 'reload' | 'reloadFailed') {
+    return new Promise((resolve) => (name === 'reload' ? pool.once(name, resolve) : pool.once(name, resolve)));
+  }
 
   test('a model file replaced by rename is reloaded; the same bytes again are not; a bad file is refused', async () => {
     const file = write('watched.tflite', LOOP);
     const pool = await createPool(file, { size: 2, xnnpack: false, watch: { debounceMs: 50 } });
-    const reloads = [];
+    const reloads: string[] = [];
     pool.on('reload', (e) => reloads.push(e.current.sha256));
 
     // As deploy tools write: a temporary file beside it, renamed over it.
@@ -331,16 +343,16 @@ describe('watch', () => {
   });
 
   test('watch needs a path; bad watch options are ERR_TFLITE_ARGUMENT', async () => {
-    expect((await rejected(createPool(LOOP, { watch: true }))).code).toBe('ERR_TFLITE_ARGUMENT');
+    expect((await rejected(createPool(LOOP, { watch: wrongType(true) }))).code).toBe('ERR_TFLITE_ARGUMENT');
     const pool = await createPool(LOOP, { size: 1 });
-    for (const options of [{ debounceMs: -1 }, { pollMs: 'fast' }]) {
-      let error;
+    for (const options of [{ debounceMs: -1 }, { pollMs: wrongType('fast') }]) {
+      let error: TfLiteError | undefined;
       try {
         pool.watch(fixture('loop.tflite'), options);
       } catch (e) {
-        error = e;
+        error = e as TfLiteError;
       }
-      expect(error.code).toBe('ERR_TFLITE_ARGUMENT');
+      expect(error!.code).toBe('ERR_TFLITE_ARGUMENT');
     }
     pool.dispose();
   });
@@ -354,14 +366,14 @@ describe('createPool arguments (#16)', () => {
     expect(error.code).toBe('ERR_TFLITE_ARGUMENT');
     expect(error.message).toContain(`from 1 to ${MAX_POOL_SIZE}`);
     expect(process.memoryUsage().rss - started).toBeLessThan(64 * 1024 * 1024);
-    for (const size of [0, -1, 1.5, '2', MAX_POOL_SIZE + 1, NaN]) {
+    for (const size of [0, -1, 1.5, wrongType('2'), MAX_POOL_SIZE + 1, NaN]) {
       expect((await rejected(createPool(LOOP, { size }))).code).toBe('ERR_TFLITE_ARGUMENT');
     }
   });
 
   test('options that are not an object are ERR_TFLITE_ARGUMENT', async () => {
     for (const options of [null, 'fast', 3, []]) {
-      const error = await rejected(createPool(LOOP, options));
+      const error = await rejected(createPool(LOOP, wrongType(options)));
       expect(error).toBeInstanceOf(TfLiteError);
       expect(error.code).toBe('ERR_TFLITE_ARGUMENT');
     }
@@ -393,7 +405,7 @@ describe('createPool arguments (#16)', () => {
     fs.writeFileSync(big, LOOP);
     fs.truncateSync(big, 2 ** 31 + 4096); // sparse: no disk used
     const pool = await createPool(LOOP, { size: 1 });
-    const reload = await rejected(pool.reload(big));
+    const reload = await rejected<ReloadError>(pool.reload(big));
     pool.dispose();
     for (const error of [await rejected(createPool(big)), await rejected(Interpreter.create(big)), reload]) {
       expect(error).toBeInstanceOf(TfLiteError);
