@@ -55,11 +55,11 @@ test.each(Object.entries(TRIGGERS))('%s is thrown as a TfLiteError with that cod
   let error: TfLiteError | undefined;
   try {
     const result = trigger();
-    if (result instanceof Promise) error = await rejected(result);
+    if (result instanceof Promise) error = await rejected<TfLiteError>(result);
   } catch (thrown) {
     error = thrown as TfLiteError;
   }
-  if (error === undefined) error = caught(trigger);
+  if (error === undefined) error = caught<TfLiteError>(trigger);
   expect(error).toBeInstanceOf(TfLiteError);
   expect(error.code).toBe(code);
   expect(error.message.length).toBeGreaterThan(10);

@@ -54,7 +54,7 @@ async function* cameraFrames(device, options = {}) {
   const failed = new Promise((_, reject) => ffmpeg.once('error', (e) => reject(
     new Error(`cannot run ffmpeg for ${device} (apt-get install ffmpeg): ${e.message}`))));
   failed.catch(() => {}); // raced below; an error after the end is of no interest
-  let pending = Buffer.alloc(0);
+  let pending = /** @type {Buffer} */ (Buffer.alloc(0));
   let count = 0;
   try {
     const stdout = /** @type {import('stream').Readable} */ (ffmpeg.stdout);

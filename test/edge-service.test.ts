@@ -1,24 +1,38 @@
 // examples/edge-service: results published over MQTT to a real broker (Debian's mosquitto, started here on a free
 // loopback port) survive a broker outage and a killed service, delivered at least once and in order.
-'use strict';
-const { spawn } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { sharpLoads, until } = require('./helpers');
+import { spawn } from 'child_process';
+import crypto from 'crypto';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { startBroker, mosquittoPath } from '../examples/edge-service/broker';
+import { sharpLoads, until } from './helpers';
 
 const ROOT = path.join(__dirname, '..');
 const SERVICE = path.join(ROOT, 'examples', 'edge-service', 'service.js');
-const { startBroker, mosquittoPath } = require('../examples/edge-service/broker');
+
+/** One line of the service's --json output (examples/edge-service/service.js); the fields these tests read. */
+interface ServiceEvent {
+  event: string;
+  connected?: boolean;
+  seq: number;
+  frame: string;
+  stored: number;
+  resumeAfter: string;
+  message: string;
+  [field: string]: unknown;
+}
+/** One result as the subscriber receives it. */
+interface ResultMessage { seq: number; frame: string; faces: unknown[]; generation: number; model: string }
 
 // The service decodes frames with sharp (as the other image examples do). CI installs mosquitto (.ci/run): there a
 // missing broker fails the test instead of skipping it.
 const runs = sharpLoads() && (mosquittoPath() !== null || process.env.CI);
 
 /** `count` frames: the astronaut's portrait (one face) and the airplane (none), alternating, in name order. */
-function frames(dir, count) {
+function frames(dir: string, count: number) {
   fs.mkdirSync(dir);
-  const names = [];
+  const names: string[] = [];
   for (let i = 1; i <= count; i++) {
     const face = i % 2 === 1;
     const name = `frame-${String(i).padStart(4, '0')}-${face ? 'face.png' : 'plane.jpg'}`;
@@ -29,31 +43,32 @@ function frames(dir, count) {
 }
 
 /** The service as a user runs it, with --json: its events as they come. */
-function service(args) {
+function service(args: string[]) {
   const child = spawn(process.execPath, [SERVICE, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const events = [];
+  const events: ServiceEvent[] = [];
   let stderr = '';
   let buffered = '';
   child.stdout.on('data', (chunk) => {
     buffered += chunk;
     const lines = buffered.split('\n');
-    buffered = lines.pop();
+    buffered = lines.pop()!;
     for (const line of lines) if (line) events.push(JSON.parse(line));
   });
   child.stderr.on('data', (d) => { stderr += d; });
   // 'close': after the exit and after its output was all read.
-  const exited = new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal, stderr })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve) => child.once('close', (code, signal) => resolve({ code, signal, stderr })));
   return { child, events, exited, results: () => events.filter((e) => e.event === 'result') };
 }
 
 /** A subscriber with a persistent session (clean: false): it gets what was queued for it while it was away. */
-async function collector(url, topic) {
-  const mqtt = require('mqtt');
+async function collector(url: string, topic: string) {
+  const mqtt: typeof import('mqtt') = require('mqtt'); // loaded by the tests that talk to the broker only
   const client = mqtt.connect(url, { clientId: `collector-${process.pid}-${Date.now()}`, clean: false,
     reconnectPeriod: 200 });
-  const arrivals = [];
+  const arrivals: ResultMessage[] = [];
   client.on('message', (_topic, payload) => arrivals.push(JSON.parse(payload.toString())));
-  await new Promise((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     client.once('connect', () => client.subscribe(topic, { qos: 1 }, (error) => (error ? reject(error) : resolve())));
     client.once('error', reject);
   });
@@ -62,19 +77,19 @@ async function collector(url, topic) {
 }
 
 /** What a consumer that drops duplicates by seq sees, and whether first arrivals came in order. */
-function delivery(arrivals) {
-  const first = new Map();
+function delivery(arrivals: ResultMessage[]) {
+  const first = new Map<number, ResultMessage>();
   for (const message of arrivals) if (!first.has(message.seq)) first.set(message.seq, message);
   const order = [...first.keys()];
   return {
     messages: [...first.values()],
     duplicates: arrivals.length - first.size,
-    inOrder: order.every((seq, i) => i === 0 || seq > order[i - 1]),
+    inOrder: order.every((seq, i) => i === 0 || seq > order[i - 1]!),
   };
 }
 
 describe('examples/edge-service/outbox.js', () => {
-  const { Outbox } = require('../examples/edge-service/outbox');
+  const { Outbox }: typeof import('../examples/edge-service/outbox') = require('../examples/edge-service/outbox');
 
   test('survives reopening: unacknowledged records come back in order, seqs go on, a torn last line is dropped', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-outbox-'));
@@ -96,10 +111,10 @@ describe('examples/edge-service/outbox.js', () => {
     outbox = await Outbox.open(dir, { segmentRecords: 3 });
     expect(fs.statSync(last).size).toBe(whole);
     // 6 was acknowledged above the watermark, which was not saved: at least once, so it comes again.
-    const pending = [];
+    const pending: number[] = [];
     for (let r = outbox.next(0); r; r = outbox.next(r.seq)) pending.push(r.seq);
     expect(pending).toEqual([5, 6, 7, 8]);
-    expect(outbox.last.payload).toBe('r8-7');
+    expect(outbox.last!.payload).toBe('r8-7');
     expect((await outbox.append('t', (seq) => `r${seq}`)).seq).toBe(9);
     await outbox.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -108,7 +123,7 @@ describe('examples/edge-service/outbox.js', () => {
 
 describe('examples/edge-service/frames.js camera source', () => {
   test('raw RGB frames are cut from the ffmpeg stream whatever its chunking (a stand-in ffmpeg here)', async () => {
-    const { cameraFrames } = require('../examples/edge-service/frames');
+    const { cameraFrames }: typeof import('../examples/edge-service/frames') = require('../examples/edge-service/frames');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-camera-'));
     const fake = path.join(dir, 'ffmpeg');
     // Three 4x2 frames (24 bytes each: frame k is all k), written in 7-byte pieces; its arguments saved beside it.
@@ -117,10 +132,10 @@ describe('examples/edge-service/frames.js camera source', () => {
       "require('fs').writeFileSync(__filename + '.args', JSON.stringify(process.argv.slice(2)));\n" +
       'for (let i = 0; i < b.length; i += 7) process.stdout.write(b.subarray(i, i + 7));\n');
     fs.chmodSync(fake, 0o755);
-    const got = [];
+    const got: import('../examples/edge-service/frames').Frame[] = [];
     for await (const frame of cameraFrames('/dev/video9', { width: 4, height: 2, fps: 5, ffmpeg: fake })) got.push(frame);
-    expect(got.map((f) => [...new Set(f.image)])).toEqual([[1], [2], [3]]);
-    expect(got.every((f) => f.image.length === 24 && f.raw.width === 4 && f.raw.height === 2)).toBe(true);
+    expect(got.map((f) => [...new Set<string | number>(f.image)])).toEqual([[1], [2], [3]]);
+    expect(got.every((f) => f.image.length === 24 && f.raw?.width === 4 && f.raw?.height === 2)).toBe(true);
     const args = JSON.parse(fs.readFileSync(`${fake}.args`, 'utf8'));
     expect(args).toEqual(expect.arrayContaining(['-f', 'v4l2', '-i', '/dev/video9', '-video_size', '4x2', '-pix_fmt',
       'rgb24']));
@@ -129,9 +144,9 @@ describe('examples/edge-service/frames.js camera source', () => {
 });
 
 (runs ? describe : describe.skip)('examples/edge-service with mosquitto', () => {
-  let tmp;
-  let broker;
-  const cleanup = [];
+  let tmp: string;
+  let broker: Awaited<ReturnType<typeof startBroker>>;
+  const cleanup: (() => unknown)[] = [];
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-service-'));
     broker = await startBroker();
@@ -205,11 +220,11 @@ describe('examples/edge-service/frames.js camera source', () => {
     const { code, stderr } = await second.exited;
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    const start = second.events.find((e) => e.event === 'start');
+    const start = second.events.find((e) => e.event === 'start')!;
     expect(start.stored).toBeGreaterThanOrEqual(undelivered); // the outbox survived the kill
     // It resumes after the last frame it stored: the last one it reported, or one stored in the instant between the
     // fdatasync and the report when the kill came.
-    expect(start.resumeAfter >= first.results().at(-1).frame).toBe(true);
+    expect(start.resumeAfter >= first.results().at(-1)!.frame).toBe(true);
     await until(() => sub.unique() >= names.length, 'every result at the subscriber');
 
     const { messages, duplicates, inOrder } = delivery(sub.arrivals);
@@ -252,7 +267,7 @@ describe('examples/edge-service/frames.js camera source', () => {
     expect(code).toBe(0);
     await until(() => sub.unique() >= names.length, 'every result at the subscriber');
 
-    const refusal = svc.events.find((e) => e.event === 'reloadFailed');
+    const refusal = svc.events.find((e) => e.event === 'reloadFailed')!;
     expect(refusal).toMatchObject({ stage: 'compatibility', code: 'ERR_TFLITE_NOT_FOUND' });
     expect(refusal.message).toContain("inputs are [input_1], the serving model's [input]");
     const { messages } = delivery(sub.arrivals);
@@ -262,9 +277,9 @@ describe('examples/edge-service/frames.js camera source', () => {
     expect(switchAt).toBeGreaterThanOrEqual(10);
     expect(generations.slice(0, switchAt).every((g) => g === 1)).toBe(true);
     expect(generations.slice(switchAt).every((g) => g === 2)).toBe(true);
-    const sha = (b) => require('crypto').createHash('sha256').update(b).digest('hex').slice(0, 12);
+    const sha = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex').slice(0, 12);
     expect(messages[0].model).toBe(sha(served));
-    expect(messages.at(-1).model).toBe(sha(update));
+    expect(messages.at(-1)!.model).toBe(sha(update));
     // The same network: the same faces before and after the switch.
     for (const m of messages) expect(m.faces.length).toBe(m.frame.endsWith('face.png') ? 1 : 0);
   }, 60000);
