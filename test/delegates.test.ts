@@ -1,15 +1,15 @@
 // Delegates without hardware: a real TfLiteDelegate in a plugin built by the test setup (test/plugins/add_delegate.cc,
 // claiming ADD nodes and computing them itself), and a fake libedgetpu (test/plugins/fake_edgetpu.cc) for the Edge
 // TPU surface. Both write what they observe to a log file (JSON lines) that the tests read.
-'use strict';
-const { execFileSync, spawnSync } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const {
+import { execFileSync, spawnSync } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import {
   Interpreter, TfLiteError, loadDelegate, loadEdgeTpuDelegate, listEdgeTpus, edgeTpuVersion, version,
-} = require('../dist/cjs');
-const { fixture, expected, typed, expectValues, caught } = require('./helpers');
+  type DelegateInfo, type EdgeTpuDevice, type InterpreterOptions, type PlannedOp,
+} from '../dist/cjs';
+import { fixture, expected, expectValues, caught, wrongType } from './helpers';
 
 const PLUGINS = path.join(__dirname, '.build', 'plugins');
 const ADD_PLUGIN = path.join(PLUGINS, 'libadd_delegate.so');
@@ -18,10 +18,10 @@ const FAKE_EDGETPU = path.join(PLUGINS, 'edgetpu', 'libedgetpu.so.1');
 const EXAMPLE = path.join(__dirname, '..', 'examples', 'edgetpu.js');
 
 const ADD = expected['add.tflite'];
-const addInputs = () => ADD.inputs.map((d) => typed('float32', d.value));
-const addOutput = () => typed('float32', ADD.outputs[0].value);
+const addInputs = () => ADD.inputs.map((d) => Float32Array.from(d.value));
+const addOutput = () => Float32Array.from(ADD.outputs[0].value);
 
-let work;
+let work: string;
 let logCount = 0;
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-delegates-'));
@@ -30,15 +30,26 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 /** A fresh log file for one test. */
 const newLog = () => path.join(work, `plugin-${++logCount}.log`);
+/** One line of a plugin's log (test/plugins/*.cc write them); each event kind has the fields it reads here. */
+interface PluginEvent {
+  event: string;
+  id: number;
+  count: number;
+  claimed: number[];
+  invocations: number;
+  options: Record<string, string>;
+  device: { path: string };
+}
+
 /** The plugin's observations so far, optionally of one event kind. */
-function events(log, kind) {
+function events(log: string, kind?: string): PluginEvent[] {
   if (!fs.existsSync(log)) return [];
   const all = fs.readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
   return kind ? all.filter((e) => e.event === kind) : all;
 }
 
 /** Runs add.tflite with its fixture inputs and returns the output (a copy). */
-function runAdd(it) {
+function runAdd(it: Interpreter) {
   return it.run(addInputs()).Identity;
 }
 
@@ -46,7 +57,7 @@ function runAdd(it) {
  * The process warnings `fn` emits, as { message, code }. Inside jest, process is a sandbox copy on which the 'warning'
  * event never fires, so this watches emitWarning; the 'warning' event itself is checked in a child process below.
  */
-function warningsDuring(fn) {
+function warningsDuring(fn: () => void) {
   const spy = jest.spyOn(process, 'emitWarning').mockImplementation(() => {});
   try {
     fn();
@@ -181,7 +192,7 @@ describe('delegate errors', () => {
   test("delegateFallback 'cpu': the model runs on the CPU, correctly, with a TFLITE_DELEGATE_FALLBACK warning", () => {
     const log = newLog();
     const failing = loadDelegate(ADD_PLUGIN, { mode: 'fail-prepare', tag: 'fallback', log });
-    let it;
+    let it!: Interpreter;
     const warnings = warningsDuring(() => {
       it = new Interpreter(fixture('add.tflite'), { delegates: [failing], delegateFallback: 'cpu', xnnpack: false });
     });
@@ -223,7 +234,7 @@ describe('delegate errors', () => {
     const log = newLog();
     const good = loadDelegate(ADD_PLUGIN, { tag: 'good', log });
     const failing = loadDelegate(ADD_PLUGIN, { mode: 'fail-prepare', tag: 'bad' });
-    let it;
+    let it!: Interpreter;
     const warnings = warningsDuring(() => {
       it = new Interpreter(fixture('add.tflite'), { delegates: [good, failing], delegateFallback: 'cpu' });
     });
@@ -262,10 +273,10 @@ describe('delegate errors', () => {
 
   test('bad arguments are ERR_TFLITE_DELEGATE before anything is loaded', () => {
     expect(caught(() => loadDelegate('')).code).toBe('ERR_TFLITE_DELEGATE');
-    expect(caught(() => loadDelegate(ADD_PLUGIN, { nested: {} })).message).toContain("option 'nested'");
-    expect(caught(() => new Interpreter(fixture('add.tflite'), { delegates: [ADD_PLUGIN] })).code)
+    expect(caught(() => loadDelegate(ADD_PLUGIN, { nested: wrongType({}) })).message).toContain("option 'nested'");
+    expect(caught(() => new Interpreter(fixture('add.tflite'), { delegates: [wrongType(ADD_PLUGIN)] })).code)
       .toBe('ERR_TFLITE_DELEGATE');
-    expect(caught(() => new Interpreter(fixture('add.tflite'), { delegateFallback: 'maybe' })).code)
+    expect(caught(() => new Interpreter(fixture('add.tflite'), { delegateFallback: wrongType('maybe') })).code)
       .toBe('ERR_TFLITE_DELEGATE');
   });
 });
@@ -317,16 +328,16 @@ const USB_B = '/sys/bus/usb/devices/4-2';
 const DEVICES = `usb:${USB_A},pci:${PCI_0},usb:${USB_B}`;
 
 /** 3x3 determinant, what the fake Edge TPU kernel computes for edgetpu_custom_op.tflite. */
-const det3 = (m) => m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) +
+const det3 = (m: ArrayLike<number>) => m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) +
   m[2] * (m[3] * m[7] - m[4] * m[6]);
 
 describe('Edge TPU (a fake libedgetpu: test/plugins/fake_edgetpu.cc)', () => {
   // The fake reads fake_edgetpu.conf beside itself (jest's process.env never reaches native code), so each run gets
   // its own copy of the library, in its own folder.
-  let library;
-  let log;
+  let library: string;
+  let log: string;
   const savedLibrary = process.env.TFLITE_EDGETPU_LIBRARY;
-  const configure = (settings) => {
+  const configure = (settings: Record<string, string>) => {
     const lines = Object.entries({ log, devices: DEVICES, ...settings }).map(([key, value]) => `${key}=${value}`);
     fs.writeFileSync(path.join(path.dirname(library), 'fake_edgetpu.conf'), `${lines.join('\n')}\n`);
   };
@@ -414,7 +425,7 @@ describe('Edge TPU (a fake libedgetpu: test/plugins/fake_edgetpu.cc)', () => {
     expect(byPath.message).toContain("no Edge TPU at '/dev/apex_7'");
   });
 
-  test.each(['', 'USB', 'usb0', 'usb:', 'usb:-1', 'usb:x', 'pci:1:2', 'tpu', 'dev/apex_0', 5])(
+  test.each(['', 'USB', 'usb0', 'usb:', 'usb:-1', 'usb:x', 'pci:1:2', 'tpu', 'dev/apex_0', wrongType(5)])(
     'device %p is rejected before libedgetpu is asked', (device) => {
       const error = caught(() => loadEdgeTpuDelegate({ device }));
       expect(error).toBeInstanceOf(TfLiteError);
@@ -425,7 +436,7 @@ describe('Edge TPU (a fake libedgetpu: test/plugins/fake_edgetpu.cc)', () => {
 
   test('an Edge TPU model without the delegate: ERR_TFLITE_ALLOCATE saying it needs the Edge TPU delegate', () => {
     const model = fixture('edgetpu_custom_op.tflite');
-    const cases = [
+    const cases: InterpreterOptions[] = [
       { xnnpack: true },
       { xnnpack: false },
       // a static-shape delegate before it cannot be applied to a model with an unresolved op
@@ -439,7 +450,7 @@ describe('Edge TPU (a fake libedgetpu: test/plugins/fake_edgetpu.cc)', () => {
       expect(error.message).toContain('compiled for the Coral Edge TPU');
       expect(error.message).toContain('loadEdgeTpuDelegate()');
     }
-    cases[2].delegates[0].dispose();
+    cases[2]!.delegates![0]!.dispose();
   });
 
   test('an Edge TPU model with the delegate: its op runs on the (fake) TPU kernel', () => {
@@ -492,20 +503,31 @@ describe('Edge TPU (a fake libedgetpu: test/plugins/fake_edgetpu.cc)', () => {
 });
 
 describe('examples/edgetpu.js', () => {
-  let library;
+  let library: string;
   beforeAll(() => {
     fs.mkdirSync(path.join(work, 'example-edgetpu'));
     library = path.join(work, 'example-edgetpu', 'libedgetpu.so.1');
     fs.copyFileSync(FAKE_EDGETPU, library);
   });
-  const writeConfig = (settings) => fs.writeFileSync(path.join(path.dirname(library), 'fake_edgetpu.conf'),
+  const writeConfig = (settings: Record<string, string>) => fs.writeFileSync(path.join(path.dirname(library), 'fake_edgetpu.conf'),
     Object.entries(settings).map(([key, value]) => `${key}=${value}\n`).join(''));
 
-  function runExample(args, edgetpuLibrary) {
+  function runExample(args: string[], edgetpuLibrary: string) {
     const env = { ...process.env, TFLITE_EDGETPU_LIBRARY: edgetpuLibrary };
     return spawnSync(process.execPath, [EXAMPLE, ...args], { env, encoding: 'utf8', timeout: 20000 });
   }
-  const report = (result) => {
+  /** What examples/edgetpu.js --json prints. */
+  interface ExampleReport {
+    devices: EdgeTpuDevice[];
+    libedgetpu: string | null;
+    ranOn: 'cpu' | 'edgetpu';
+    model: string;
+    inputs: Record<string, number[]>;
+    outputs: Record<string, number[]>;
+    delegates: DelegateInfo[];
+    executionPlan: PlannedOp[];
+  }
+  const report = (result: ReturnType<typeof runExample>): ExampleReport => {
     expect(result.status).toBe(0);
     return JSON.parse(result.stdout);
   };
