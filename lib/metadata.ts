@@ -2,13 +2,20 @@
  * Model metadata without an interpreter: the entries of the model flatbuffer's `metadata` table, TFLite Support's
  * ModelMetadata (the `TFLITE_METADATA` entry, schema tensorflow_lite_support/metadata/metadata_schema.fbs) and the
  * associated files (labels.txt, vocab.txt, ...) that TFLite Support's MetadataPopulator zips onto the end of the
- * model file. A small bounds-checked flatbuffer reader, no generated code: only the fields read here are decoded.
+ * model file. The model's own tables are read with the accessors generated from TFLite's schema (lib/schema/tflite.ts)
+ * over the bounds-checked byte source (lib/schema/byte-source.ts), as lib/model-check.ts reads them. TFLite
+ * Support's metadata_schema.fbs is not in the pinned TensorFlow 2.14.1 source (it moved to tflite-support), so the
+ * ModelMetadata entry is read field by field here, through the same checked source; only the fields read are
+ * decoded. Strings are UTF-8.
  */
 import * as zlib from 'zlib';
 import { argumentError, describeValue } from './arguments';
 import { TfLiteError } from './errors';
 import { MAX_READ_BYTES, readRegularFileSync } from './file-read';
 import { refuseProxy } from './model-source';
+import { CheckedByteBuffer, OutOfBounds, WrongIdentifier, bufferBytes as byteSource, rootOf } from './schema/byte-source';
+import { Model } from './schema/tflite';
+import { FIELDS } from './schema/tflite-fields';
 
 export type AssociatedFileType =
   | 'UNKNOWN' | 'DESCRIPTIONS' | 'TENSOR_AXIS_LABELS' | 'TENSOR_VALUE_LABELS' | 'TENSOR_AXIS_SCORE_CALIBRATION'
@@ -69,109 +76,99 @@ export interface ModelMetadata {
   labels: string[] | null;
 }
 
+/**
+ * A flatbuffer (or the zip after the model) in memory, read through the checked byte source; a read out of bounds
+ * is `what` malformed (ERR_TFLITE_MODEL_INVALID).
+ */
 class Reader {
-  constructor(readonly bytes: Buffer, readonly what: string) {}
+  readonly bb: CheckedByteBuffer;
+
+  constructor(readonly bytes: Buffer, readonly what: string) {
+    this.bb = new CheckedByteBuffer(byteSource(bytes));
+  }
 
   fail(detail: string): never {
     throw new TfLiteError(`${this.what} is malformed: ${detail}`, 'ERR_TFLITE_MODEL_INVALID');
   }
 
-  check(pos: number, size: number): void {
-    if (!Number.isSafeInteger(pos) || pos < 0 || pos + size > this.bytes.length) {
-      this.fail(`offset ${pos} (+${size}) is outside its ${this.bytes.length} bytes`);
+  /** Runs `read`, turning the byte source's OutOfBounds / WrongIdentifier into this reader's TfLiteError. */
+  guard<T>(read: () => T): T {
+    try {
+      return read();
+    } catch (error) {
+      if (error instanceof OutOfBounds || error instanceof WrongIdentifier) this.fail(error.message);
+      throw error;
     }
   }
 
-  u8(pos: number): number { this.check(pos, 1); return this.bytes.readUInt8(pos); }
-  u16(pos: number): number { this.check(pos, 2); return this.bytes.readUInt16LE(pos); }
-  u32(pos: number): number { this.check(pos, 4); return this.bytes.readUInt32LE(pos); }
-  i32(pos: number): number { this.check(pos, 4); return this.bytes.readInt32LE(pos); }
-  f32(pos: number): number { this.check(pos, 4); return this.bytes.readFloatLE(pos); }
-  u64(pos: number): number {
-    this.check(pos, 8);
-    const value = this.bytes.readBigUInt64LE(pos);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) this.fail(`64-bit value ${value} is too large`);
-    return Number(value);
-  }
+  check(pos: number, size: number): void { this.bb.need(pos, size); }
+  u8(pos: number): number { return this.bb.readUint8(pos); }
+  u16(pos: number): number { return this.bb.readUint16(pos); }
+  u32(pos: number): number { return this.bb.readUint32(pos); }
 
   root(identifier: string): number {
     if (this.bytes.length < 8) this.fail('too short for a flatbuffer');
-    const id = this.bytes.toString('latin1', 4, 8);
-    if (id !== identifier) this.fail(`file identifier is '${id}', expected '${identifier}'`);
-    return this.u32(0);
+    return rootOf(this.bb, identifier);
   }
 
   /** Position of field `slot` of the table at `table`, or 0 when absent. */
   field(table: number, slot: number): number {
-    const vtable = table - this.i32(table);
-    const size = this.u16(vtable);
-    const entry = 4 + 2 * slot;
-    if (entry + 2 > size) return 0;
-    const offset = this.u16(vtable + entry);
+    const offset = this.bb.__offset(table, 4 + 2 * slot);
     return offset === 0 ? 0 : table + offset;
-  }
-
-  deref(pos: number): number {
-    return pos + this.u32(pos);
   }
 
   table(table: number, slot: number): number {
     const pos = this.field(table, slot);
-    return pos === 0 ? 0 : this.deref(pos);
+    return pos === 0 ? 0 : this.bb.__indirect(pos);
   }
 
   string(table: number, slot: number): string | null {
     const pos = this.field(table, slot);
-    if (pos === 0) return null;
-    const start = this.deref(pos);
-    const length = this.u32(start);
-    this.check(start + 4, length);
-    return this.bytes.toString('utf8', start + 4, start + 4 + length);
+    return pos === 0 ? null : this.bb.__string(pos) as string;
   }
 
   /** [first element's position, count] of a vector field (count 0 when absent). */
   vector(table: number, slot: number, elementSize: number): [number, number] {
     const pos = this.field(table, slot);
     if (pos === 0) return [0, 0];
-    const start = this.deref(pos);
-    const count = this.u32(start);
-    this.check(start + 4, count * elementSize);
+    const start = this.bb.__indirect(pos);
+    const count = this.bb.readUint32(start);
+    this.bb.need(start + 4, count * elementSize);
     return [start + 4, count];
   }
 
   tables(table: number, slot: number): number[] {
     const [first, count] = this.vector(table, slot, 4);
-    return Array.from({ length: count }, (_, i) => this.deref(first + 4 * i));
+    return Array.from({ length: count }, (_, i) => this.bb.__indirect(first + 4 * i));
   }
 
   floats(table: number, slot: number): number[] {
     const [first, count] = this.vector(table, slot, 4);
-    return Array.from({ length: count }, (_, i) => this.f32(first + 4 * i));
+    return Array.from({ length: count }, (_, i) => this.bb.readFloat32(first + 4 * i));
   }
 }
 
-// ---- schema.fbs: Model { version, operator_codes, subgraphs, description, buffers, metadata_buffer, metadata } ----
-const MODEL_DESCRIPTION = 3;
-const MODEL_BUFFERS = 4;
-const MODEL_METADATA = 6;
-// Buffer { data, offset, size }; Metadata { name, buffer }
-const BUFFER_DATA = 0;
-const BUFFER_OFFSET = 1;
-const BUFFER_SIZE = 2;
+// ---- schema.fbs (generated: lib/schema/tflite.ts) -----------------------------------------------------------------
 
-function bufferBytes(model: Reader, buffers: number[], index: number): Buffer {
-  if (index >= buffers.length) model.fail(`metadata points at buffer ${index} of ${buffers.length}`);
-  const buffer = buffers[index];
-  const offsetField = model.field(buffer, BUFFER_OFFSET);
-  const offset = offsetField ? model.u64(offsetField) : 0;
-  if (offset > 1) { // data stored after the flatbuffer (models over 2 GB)
-    const sizeField = model.field(buffer, BUFFER_SIZE);
-    const size = sizeField ? model.u64(sizeField) : 0;
-    model.check(offset, size);
-    return model.bytes.subarray(offset, offset + size);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The bytes of buffer `index`: in the flatbuffer, or after it (models over 2 GB store an offset and a size). */
+function bufferBytes(reader: Reader, model: Model, index: number): Buffer {
+  const count = model.buffersLength();
+  if (index >= count) reader.fail(`metadata points at buffer ${index} of ${count}`);
+  const buffer = model.buffers(index)!;
+  const offset = buffer.offset();
+  if (offset > 1n) {
+    const size = buffer.size();
+    if (offset > MAX_SAFE || size > MAX_SAFE) reader.fail(`buffer ${index} lies past 2^53 bytes`);
+    reader.bb.need(Number(offset), Number(size));
+    return reader.bytes.subarray(Number(offset), Number(offset + size));
   }
-  const [first, count] = model.vector(buffer, BUFFER_DATA, 1);
-  return model.bytes.subarray(first, first + count);
+  const data = reader.bb.__offset(buffer.bb_pos, FIELDS.Buffer.data);
+  if (data === 0) return reader.bytes.subarray(0, 0);
+  const first = reader.bb.__vector(buffer.bb_pos + data);
+  const length = reader.bb.__vector_len(buffer.bb_pos + data);
+  return reader.bytes.subarray(first, first + length);
 }
 
 // ---- metadata_schema.fbs ----------------------------------------------------------------------------------------
@@ -215,7 +212,10 @@ function tensorMetadata(meta: Reader, tensor: number): TensorMetadata {
 
 function decodeModelMetadata(bytes: Buffer): TfLiteMetadata {
   const meta = new Reader(bytes, 'the TFLITE_METADATA entry');
-  const root = meta.root('M001');
+  return meta.guard(() => decodeTfLiteMetadata(meta, meta.root('M001')));
+}
+
+function decodeTfLiteMetadata(meta: Reader, root: number): TfLiteMetadata {
   const subgraph = meta.tables(root, 3)[0];
   return {
     name: meta.string(root, 0),
@@ -242,8 +242,12 @@ const LOCAL = 0x04034b50;
  * Returns an empty record when there is no archive.
  */
 function readAppendedZip(bytes: Buffer): Record<string, Buffer> {
-  const files: Record<string, Buffer> = Object.create(null);
   const zip = new Reader(bytes, 'the zip archive appended to the model');
+  return zip.guard(() => readZip(zip, bytes));
+}
+
+function readZip(zip: Reader, bytes: Buffer): Record<string, Buffer> {
+  const files: Record<string, Buffer> = Object.create(null);
   let end = -1;
   for (let pos = bytes.length - 22; pos >= Math.max(0, bytes.length - 22 - 0xffff); pos--) {
     // The end record's comment must run exactly to the end of the file.
@@ -328,24 +332,26 @@ export function readModelMetadata(model: string | Buffer | Uint8Array | ArrayBuf
     throw new TfLiteError('a model must be a file path, Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
   }
   const reader = new Reader(bytes, 'the model');
-  const root = reader.root('TFL3');
-  const buffers = reader.tables(root, MODEL_BUFFERS);
-  const entries: string[] = [];
-  let minRuntimeVersion: string | null = null;
-  let tflite: TfLiteMetadata | null = null;
-  for (const entry of reader.tables(root, MODEL_METADATA)) {
-    const name = reader.string(entry, 0) ?? '';
-    const bufferField = reader.field(entry, 1);
-    const data = bufferBytes(reader, buffers, bufferField ? reader.u32(bufferField) : 0);
-    entries.push(name);
-    if (name === 'min_runtime_version') minRuntimeVersion = data.toString('latin1').replace(/\0+$/, '');
-    if (name === 'TFLITE_METADATA' && tflite === null) tflite = decodeModelMetadata(data);
-  }
+  const { entries, minRuntimeVersion, tflite, description } = reader.guard(() => {
+    const model = new Model().__init(reader.root('TFL3'), reader.bb);
+    const names: string[] = [];
+    let minRuntimeVersion: string | null = null;
+    let tflite: TfLiteMetadata | null = null;
+    for (let k = 0, n = model.metadataLength(); k < n; k++) {
+      const entry = model.metadata(k)!;
+      const name = entry.name() ?? '';
+      const data = bufferBytes(reader, model, entry.buffer());
+      names.push(name);
+      if (name === 'min_runtime_version') minRuntimeVersion = data.toString('utf8').replace(/\0+$/, '');
+      if (name === 'TFLITE_METADATA' && tflite === null) tflite = decodeModelMetadata(data);
+    }
+    return { entries: names, minRuntimeVersion, tflite, description: model.description() };
+  });
   const files = readAppendedZip(bytes);
   return {
     entries,
     minRuntimeVersion,
-    description: reader.string(root, MODEL_DESCRIPTION),
+    description,
     tflite,
     files,
     labels: pickLabels(tflite, files),

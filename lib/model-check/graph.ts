@@ -5,8 +5,8 @@
  * them (opOptions).
  */
 import { Encoding } from 'flatbuffers';
-import { BuiltinOperator, Model, Operator, OperatorCode, SubGraph, Tensor, TensorMap, QuantizationParameters,
-  Buffer as FbBuffer } from '../schema/tflite';
+import { BuiltinOperator, Model, Operator, TensorMap } from '../schema/tflite';
+import { FIELDS } from '../schema/tflite-fields';
 import { CheckedByteBuffer } from '../schema/byte-source';
 
 export interface TensorInfo {
@@ -68,86 +68,122 @@ export interface ModelGraph {
   signatures: SignatureInfo[];
 }
 
-const list = (length: number, at: (k: number) => number | null): number[] => {
-  const out = new Array<number>(length);
-  for (let k = 0; k < length; k++) out[k] = at(k) as number;
+// The hot loops (every tensor, operator and buffer of the model) read through the generated field table rather than
+// the generated accessor objects: an accessor looks its field up in the vtable again for every vector element, and
+// the first model of a process is checked by unoptimized code (cold start), where every call counts. Every read is
+// still bounds-checked (CheckedByteBuffer): a vector's extent once, then its elements.
+const T = FIELDS.Tensor;
+const Q = FIELDS.QuantizationParameters;
+const S = FIELDS.SubGraph;
+const O = FIELDS.Operator;
+const M = FIELDS.Model;
+const B = FIELDS.Buffer;
+const C = FIELDS.OperatorCode;
+
+/** A vector field's first element and length ([0, 0] when absent), its 4-byte elements checked in bounds. */
+function vector4(bb: CheckedByteBuffer, table: number, field: number, out: [number, number]): [number, number] {
+  const o = bb.__offset(table, field);
+  if (o === 0) {
+    out[0] = out[1] = 0;
+    return out;
+  }
+  const start = table + o + bb.readUint32(table + o);
+  const count = bb.readUint32(start);
+  bb.need(start + 4, 4 * count);
+  out[0] = start + 4;
+  out[1] = count;
   return out;
-};
+}
+
+const span: [number, number] = [0, 0];
+
+function ints(bb: CheckedByteBuffer, table: number, field: number): number[] {
+  const [first, count] = vector4(bb, table, field, span);
+  const out = new Array<number>(count);
+  for (let k = 0; k < count; k++) out[k] = bb.source.i32(first + 4 * k);
+  return out;
+}
+
+/** The tables of a vector field, by position. */
+function tables(bb: CheckedByteBuffer, table: number, field: number): number[] {
+  const [first, count] = vector4(bb, table, field, span);
+  const out = new Array<number>(count);
+  for (let k = 0; k < count; k++) out[k] = bb.__indirect(first + 4 * k);
+  return out;
+}
+
+function scalar8(bb: CheckedByteBuffer, table: number, field: number): number {
+  const o = bb.__offset(table, field);
+  return o === 0 ? 0 : bb.readInt8(table + o);
+}
+
+function scalar32(bb: CheckedByteBuffer, table: number, field: number): number {
+  const o = bb.__offset(table, field);
+  return o === 0 ? 0 : bb.readInt32(table + o);
+}
+
+function readTensor(bb: CheckedByteBuffer, t: number): TensorInfo {
+  let firstScale = NaN;
+  let badScale = -1;
+  const q = bb.__offset(t, T.quantization);
+  if (q !== 0) {
+    const [first, count] = vector4(bb, bb.__indirect(t + q), Q.scale, span);
+    for (let k = 0; k < count; k++) {
+      const x = bb.readFloat32(first + 4 * k);
+      if (k === 0) firstScale = x;
+      if (badScale < 0 && !(Number.isFinite(x) && x >= 0)) badScale = k;
+    }
+  }
+  const signature = ints(bb, t, T.shapeSignature);
+  return {
+    type: scalar8(bb, t, T.type),
+    shape: ints(bb, t, T.shape),
+    dynamic: signature.some((d) => d < 0),
+    firstScale,
+    badScale,
+    buffer: scalar32(bb, t, T.buffer) >>> 0,
+    isVariable: scalar8(bb, t, T.isVariable) !== 0,
+  };
+}
 
 export function readModelGraph(bb: CheckedByteBuffer, root: number): ModelGraph {
-  const model = new Model().__init(root, bb);
-  const opcode = new OperatorCode();
-  const codes = list(model.operatorCodesLength(), (k) => {
-    model.operatorCodes(k, opcode);
-    return Math.max(opcode.deprecatedBuiltinCode(), opcode.builtinCode());
+  // OperatorCode: the larger of deprecated_builtin_code and builtin_code wins, as TFLite reads it.
+  const codes = tables(bb, root, M.operatorCodes).map((oc) =>
+    Math.max(scalar8(bb, oc, C.deprecatedBuiltinCode), scalar32(bb, oc, C.builtinCode)));
+
+  // Buffer 0 is the empty sentinel; a buffer with bytes (or, for models over 2 GiB, an offset) holds a constant.
+  const constantBuffers = tables(bb, root, M.buffers).map((buffer, b) => {
+    if (b === 0) return false;
+    const data = bb.__offset(buffer, B.data);
+    if (data !== 0 && bb.__vector_len(buffer + data) > 0) return true;
+    const offset = bb.__offset(buffer, B.offset);
+    return offset !== 0 && (bb.readUint32(buffer + offset) > 1 || bb.readUint32(buffer + offset + 4) > 0);
   });
 
-  const buffer = new FbBuffer();
-  // Buffer 0 is the empty sentinel.
-  const constantBuffers: boolean[] = [];
-  for (let b = 0, n = model.buffersLength(); b < n; b++) {
-    model.buffers(b, buffer);
-    constantBuffers.push(b > 0 && (buffer.dataLength() > 0 || buffer.offset() > 1n));
-  }
-
-  const hasSubgraphs = bb.__offset(root, 8) !== 0; // Model.subgraphs: subgraphsLength() cannot tell absent from []
-  const count = model.subgraphsLength();
-  const sg = new SubGraph();
-  const tensor = new Tensor();
-  const quantization = new QuantizationParameters();
-  const op = new Operator();
-  const subgraphs: SubgraphInfo[] = [];
-  for (let s = 0; s < count; s++) {
-    model.subgraphs(s, sg);
-    const tensors: TensorInfo[] = [];
-    for (let t = 0, n = sg.tensorsLength(); t < n; t++) {
-      sg.tensors(t, tensor);
-      let firstScale = NaN;
-      let badScale = -1;
-      if (tensor.quantization(quantization)) {
-        const scales = quantization.scaleLength();
-        for (let k = 0; k < scales; k++) {
-          const x = quantization.scale(k) as number;
-          if (k === 0) firstScale = x;
-          if (badScale < 0 && !(Number.isFinite(x) && x >= 0)) badScale = k;
-        }
-      }
-      const signature = tensor.shapeSignatureLength();
-      let dynamic = false;
-      for (let k = 0; k < signature; k++) if ((tensor.shapeSignature(k) as number) < 0) dynamic = true;
-      tensors.push({
-        type: tensor.type(),
-        shape: list(tensor.shapeLength(), (k) => tensor.shape(k)),
-        dynamic,
-        firstScale,
-        badScale,
-        buffer: tensor.buffer(),
-        isVariable: tensor.isVariable(),
-      });
-    }
-    const operators: OperatorInfo[] = [];
-    for (let o = 0, n = sg.operatorsLength(); o < n; o++) {
-      sg.operators(o, op);
-      const index = op.opcodeIndex();
-      operators.push({
+  // subgraphsLength() cannot tell an absent vector from an empty one: TFLite can (noSubgraphs)
+  const hasSubgraphs = bb.__offset(root, M.subgraphs) !== 0;
+  const positions = tables(bb, root, M.subgraphs);
+  const count = positions.length;
+  const subgraphs: SubgraphInfo[] = positions.map((sg, s) => ({
+    index: s,
+    where: count > 1 ? ` of subgraph ${s}` : '',
+    tensors: tables(bb, sg, S.tensors).map((t) => readTensor(bb, t)),
+    inputs: ints(bb, sg, S.inputs),
+    outputs: ints(bb, sg, S.outputs),
+    operators: tables(bb, sg, S.operators).map((op) => {
+      const index = scalar32(bb, op, O.opcodeIndex) >>> 0;
+      return {
         opcodeIndex: index,
         code: index < codes.length ? codes[index] : -1,
-        inputs: list(op.inputsLength(), (k) => op.inputs(k)),
-        outputs: list(op.outputsLength(), (k) => op.outputs(k)),
-        intermediates: list(op.intermediatesLength(), (k) => op.intermediates(k)),
-        at: op.bb_pos,
-      });
-    }
-    subgraphs.push({
-      index: s,
-      where: count > 1 ? ` of subgraph ${s}` : '',
-      tensors,
-      inputs: list(sg.inputsLength(), (k) => sg.inputs(k)),
-      outputs: list(sg.outputsLength(), (k) => sg.outputs(k)),
-      operators,
-    });
-  }
+        inputs: ints(bb, op, O.inputs),
+        outputs: ints(bb, op, O.outputs),
+        intermediates: ints(bb, op, O.intermediates),
+        at: op,
+      };
+    }),
+  }));
 
+  const model = new Model().__init(root, bb);
   const signatures: SignatureInfo[] = [];
   for (let k = 0, n = model.signatureDefsLength(); k < n; k++) {
     const def = model.signatureDefs(k)!;

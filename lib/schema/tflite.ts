@@ -716,14 +716,7 @@ export class CustomQuantization {
   return this;
 }
 
-static getRootAsCustomQuantization(bb:flatbuffers.ByteBuffer, obj?:CustomQuantization):CustomQuantization {
-  return (obj || new CustomQuantization()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsCustomQuantization(bb:flatbuffers.ByteBuffer, obj?:CustomQuantization):CustomQuantization {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new CustomQuantization()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 custom(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -740,36 +733,11 @@ customArray():Uint8Array|null {
   return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
-static startCustomQuantization(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addCustom(builder:flatbuffers.Builder, customOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, customOffset, 0);
-}
 
-static createCustomVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
-  builder.startVector(1, data.length, 1);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt8(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startCustomVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(1, numElems, 1);
-}
 
-static endCustomQuantization(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createCustomQuantization(builder:flatbuffers.Builder, customOffset:flatbuffers.Offset):flatbuffers.Offset {
-  CustomQuantization.startCustomQuantization(builder);
-  CustomQuantization.addCustom(builder, customOffset);
-  return CustomQuantization.endCustomQuantization(builder);
-}
 }
 
 export class QuantizationParameters {
@@ -781,14 +749,7 @@ export class QuantizationParameters {
   return this;
 }
 
-static getRootAsQuantizationParameters(bb:flatbuffers.ByteBuffer, obj?:QuantizationParameters):QuantizationParameters {
-  return (obj || new QuantizationParameters()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsQuantizationParameters(bb:flatbuffers.ByteBuffer, obj?:QuantizationParameters):QuantizationParameters {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new QuantizationParameters()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 min(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -860,117 +821,23 @@ quantizedDimension():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startQuantizationParameters(builder:flatbuffers.Builder) {
-  builder.startObject(7);
-}
 
-static addMin(builder:flatbuffers.Builder, minOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, minOffset, 0);
-}
 
-static createMinVector(builder:flatbuffers.Builder, data:number[]|Float32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createMinVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createMinVector(builder:flatbuffers.Builder, data:number[]|Float32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addFloat32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startMinVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addMax(builder:flatbuffers.Builder, maxOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(1, maxOffset, 0);
-}
 
-static createMaxVector(builder:flatbuffers.Builder, data:number[]|Float32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createMaxVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createMaxVector(builder:flatbuffers.Builder, data:number[]|Float32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addFloat32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startMaxVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addScale(builder:flatbuffers.Builder, scaleOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(2, scaleOffset, 0);
-}
 
-static createScaleVector(builder:flatbuffers.Builder, data:number[]|Float32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createScaleVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createScaleVector(builder:flatbuffers.Builder, data:number[]|Float32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addFloat32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startScaleVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addZeroPoint(builder:flatbuffers.Builder, zeroPointOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(3, zeroPointOffset, 0);
-}
 
-static createZeroPointVector(builder:flatbuffers.Builder, data:bigint[]):flatbuffers.Offset {
-  builder.startVector(8, data.length, 8);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt64(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startZeroPointVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(8, numElems, 8);
-}
 
-static addDetailsType(builder:flatbuffers.Builder, detailsType:QuantizationDetails) {
-  builder.addFieldInt8(4, detailsType, QuantizationDetails.NONE);
-}
 
-static addDetails(builder:flatbuffers.Builder, detailsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(5, detailsOffset, 0);
-}
 
-static addQuantizedDimension(builder:flatbuffers.Builder, quantizedDimension:number) {
-  builder.addFieldInt32(6, quantizedDimension, 0);
-}
 
-static endQuantizationParameters(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createQuantizationParameters(builder:flatbuffers.Builder, minOffset:flatbuffers.Offset, maxOffset:flatbuffers.Offset, scaleOffset:flatbuffers.Offset, zeroPointOffset:flatbuffers.Offset, detailsType:QuantizationDetails, detailsOffset:flatbuffers.Offset, quantizedDimension:number):flatbuffers.Offset {
-  QuantizationParameters.startQuantizationParameters(builder);
-  QuantizationParameters.addMin(builder, minOffset);
-  QuantizationParameters.addMax(builder, maxOffset);
-  QuantizationParameters.addScale(builder, scaleOffset);
-  QuantizationParameters.addZeroPoint(builder, zeroPointOffset);
-  QuantizationParameters.addDetailsType(builder, detailsType);
-  QuantizationParameters.addDetails(builder, detailsOffset);
-  QuantizationParameters.addQuantizedDimension(builder, quantizedDimension);
-  return QuantizationParameters.endQuantizationParameters(builder);
-}
 }
 
 export class Int32Vector {
@@ -982,14 +849,7 @@ export class Int32Vector {
   return this;
 }
 
-static getRootAsInt32Vector(bb:flatbuffers.ByteBuffer, obj?:Int32Vector):Int32Vector {
-  return (obj || new Int32Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsInt32Vector(bb:flatbuffers.ByteBuffer, obj?:Int32Vector):Int32Vector {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Int32Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 values(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -1006,41 +866,11 @@ valuesArray():Int32Array|null {
   return offset ? new Int32Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
-static startInt32Vector(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addValues(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, valuesOffset, 0);
-}
 
-static createValuesVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createValuesVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createValuesVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startValuesVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static endInt32Vector(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createInt32Vector(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset):flatbuffers.Offset {
-  Int32Vector.startInt32Vector(builder);
-  Int32Vector.addValues(builder, valuesOffset);
-  return Int32Vector.endInt32Vector(builder);
-}
 }
 
 export class Uint16Vector {
@@ -1052,14 +882,7 @@ export class Uint16Vector {
   return this;
 }
 
-static getRootAsUint16Vector(bb:flatbuffers.ByteBuffer, obj?:Uint16Vector):Uint16Vector {
-  return (obj || new Uint16Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsUint16Vector(bb:flatbuffers.ByteBuffer, obj?:Uint16Vector):Uint16Vector {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Uint16Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 values(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -1076,41 +899,11 @@ valuesArray():Uint16Array|null {
   return offset ? new Uint16Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
-static startUint16Vector(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addValues(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, valuesOffset, 0);
-}
 
-static createValuesVector(builder:flatbuffers.Builder, data:number[]|Uint16Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createValuesVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createValuesVector(builder:flatbuffers.Builder, data:number[]|Uint16Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(2, data.length, 2);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt16(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startValuesVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(2, numElems, 2);
-}
 
-static endUint16Vector(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createUint16Vector(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset):flatbuffers.Offset {
-  Uint16Vector.startUint16Vector(builder);
-  Uint16Vector.addValues(builder, valuesOffset);
-  return Uint16Vector.endUint16Vector(builder);
-}
 }
 
 export class Uint8Vector {
@@ -1122,14 +915,7 @@ export class Uint8Vector {
   return this;
 }
 
-static getRootAsUint8Vector(bb:flatbuffers.ByteBuffer, obj?:Uint8Vector):Uint8Vector {
-  return (obj || new Uint8Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsUint8Vector(bb:flatbuffers.ByteBuffer, obj?:Uint8Vector):Uint8Vector {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Uint8Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 values(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -1146,36 +932,11 @@ valuesArray():Uint8Array|null {
   return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
-static startUint8Vector(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addValues(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, valuesOffset, 0);
-}
 
-static createValuesVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
-  builder.startVector(1, data.length, 1);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt8(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startValuesVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(1, numElems, 1);
-}
 
-static endUint8Vector(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createUint8Vector(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset):flatbuffers.Offset {
-  Uint8Vector.startUint8Vector(builder);
-  Uint8Vector.addValues(builder, valuesOffset);
-  return Uint8Vector.endUint8Vector(builder);
-}
 }
 
 export class DimensionMetadata {
@@ -1187,14 +948,7 @@ export class DimensionMetadata {
   return this;
 }
 
-static getRootAsDimensionMetadata(bb:flatbuffers.ByteBuffer, obj?:DimensionMetadata):DimensionMetadata {
-  return (obj || new DimensionMetadata()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsDimensionMetadata(bb:flatbuffers.ByteBuffer, obj?:DimensionMetadata):DimensionMetadata {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new DimensionMetadata()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 format():DimensionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -1226,49 +980,14 @@ arrayIndices<T extends flatbuffers.Table>(obj:any):any|null {
   return offset ? this.bb!.__union(obj, this.bb_pos + offset) : null;
 }
 
-static startDimensionMetadata(builder:flatbuffers.Builder) {
-  builder.startObject(6);
-}
 
-static addFormat(builder:flatbuffers.Builder, format:DimensionType) {
-  builder.addFieldInt8(0, format, DimensionType.DENSE);
-}
 
-static addDenseSize(builder:flatbuffers.Builder, denseSize:number) {
-  builder.addFieldInt32(1, denseSize, 0);
-}
 
-static addArraySegmentsType(builder:flatbuffers.Builder, arraySegmentsType:SparseIndexVector) {
-  builder.addFieldInt8(2, arraySegmentsType, SparseIndexVector.NONE);
-}
 
-static addArraySegments(builder:flatbuffers.Builder, arraySegmentsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(3, arraySegmentsOffset, 0);
-}
 
-static addArrayIndicesType(builder:flatbuffers.Builder, arrayIndicesType:SparseIndexVector) {
-  builder.addFieldInt8(4, arrayIndicesType, SparseIndexVector.NONE);
-}
 
-static addArrayIndices(builder:flatbuffers.Builder, arrayIndicesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(5, arrayIndicesOffset, 0);
-}
 
-static endDimensionMetadata(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createDimensionMetadata(builder:flatbuffers.Builder, format:DimensionType, denseSize:number, arraySegmentsType:SparseIndexVector, arraySegmentsOffset:flatbuffers.Offset, arrayIndicesType:SparseIndexVector, arrayIndicesOffset:flatbuffers.Offset):flatbuffers.Offset {
-  DimensionMetadata.startDimensionMetadata(builder);
-  DimensionMetadata.addFormat(builder, format);
-  DimensionMetadata.addDenseSize(builder, denseSize);
-  DimensionMetadata.addArraySegmentsType(builder, arraySegmentsType);
-  DimensionMetadata.addArraySegments(builder, arraySegmentsOffset);
-  DimensionMetadata.addArrayIndicesType(builder, arrayIndicesType);
-  DimensionMetadata.addArrayIndices(builder, arrayIndicesOffset);
-  return DimensionMetadata.endDimensionMetadata(builder);
-}
 }
 
 export class SparsityParameters {
@@ -1280,14 +999,7 @@ export class SparsityParameters {
   return this;
 }
 
-static getRootAsSparsityParameters(bb:flatbuffers.ByteBuffer, obj?:SparsityParameters):SparsityParameters {
-  return (obj || new SparsityParameters()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSparsityParameters(bb:flatbuffers.ByteBuffer, obj?:SparsityParameters):SparsityParameters {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SparsityParameters()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 traversalOrder(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -1329,80 +1041,17 @@ dimMetadataLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
-static startSparsityParameters(builder:flatbuffers.Builder) {
-  builder.startObject(3);
-}
 
-static addTraversalOrder(builder:flatbuffers.Builder, traversalOrderOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, traversalOrderOffset, 0);
-}
 
-static createTraversalOrderVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createTraversalOrderVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createTraversalOrderVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startTraversalOrderVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addBlockMap(builder:flatbuffers.Builder, blockMapOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(1, blockMapOffset, 0);
-}
 
-static createBlockMapVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createBlockMapVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createBlockMapVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startBlockMapVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addDimMetadata(builder:flatbuffers.Builder, dimMetadataOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(2, dimMetadataOffset, 0);
-}
 
-static createDimMetadataVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startDimMetadataVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static endSparsityParameters(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSparsityParameters(builder:flatbuffers.Builder, traversalOrderOffset:flatbuffers.Offset, blockMapOffset:flatbuffers.Offset, dimMetadataOffset:flatbuffers.Offset):flatbuffers.Offset {
-  SparsityParameters.startSparsityParameters(builder);
-  SparsityParameters.addTraversalOrder(builder, traversalOrderOffset);
-  SparsityParameters.addBlockMap(builder, blockMapOffset);
-  SparsityParameters.addDimMetadata(builder, dimMetadataOffset);
-  return SparsityParameters.endSparsityParameters(builder);
-}
 }
 
 export class VariantSubType {
@@ -1414,14 +1063,7 @@ export class VariantSubType {
   return this;
 }
 
-static getRootAsVariantSubType(bb:flatbuffers.ByteBuffer, obj?:VariantSubType):VariantSubType {
-  return (obj || new VariantSubType()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsVariantSubType(bb:flatbuffers.ByteBuffer, obj?:VariantSubType):VariantSubType {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new VariantSubType()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 shape(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -1448,51 +1090,13 @@ hasRank():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startVariantSubType(builder:flatbuffers.Builder) {
-  builder.startObject(3);
-}
 
-static addShape(builder:flatbuffers.Builder, shapeOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, shapeOffset, 0);
-}
 
-static createShapeVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createShapeVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createShapeVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startShapeVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addType(builder:flatbuffers.Builder, type:TensorType) {
-  builder.addFieldInt8(1, type, TensorType.FLOAT32);
-}
 
-static addHasRank(builder:flatbuffers.Builder, hasRank:boolean) {
-  builder.addFieldInt8(2, +hasRank, +false);
-}
 
-static endVariantSubType(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createVariantSubType(builder:flatbuffers.Builder, shapeOffset:flatbuffers.Offset, type:TensorType, hasRank:boolean):flatbuffers.Offset {
-  VariantSubType.startVariantSubType(builder);
-  VariantSubType.addShape(builder, shapeOffset);
-  VariantSubType.addType(builder, type);
-  VariantSubType.addHasRank(builder, hasRank);
-  return VariantSubType.endVariantSubType(builder);
-}
 }
 
 export class Tensor {
@@ -1504,14 +1108,7 @@ export class Tensor {
   return this;
 }
 
-static getRootAsTensor(bb:flatbuffers.ByteBuffer, obj?:Tensor):Tensor {
-  return (obj || new Tensor()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsTensor(bb:flatbuffers.ByteBuffer, obj?:Tensor):Tensor {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Tensor()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 shape(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -1590,100 +1187,23 @@ variantTensorsLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
-static startTensor(builder:flatbuffers.Builder) {
-  builder.startObject(10);
-}
 
-static addShape(builder:flatbuffers.Builder, shapeOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, shapeOffset, 0);
-}
 
-static createShapeVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createShapeVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createShapeVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startShapeVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addType(builder:flatbuffers.Builder, type:TensorType) {
-  builder.addFieldInt8(1, type, TensorType.FLOAT32);
-}
 
-static addBuffer(builder:flatbuffers.Builder, buffer:number) {
-  builder.addFieldInt32(2, buffer, 0);
-}
 
-static addName(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(3, nameOffset, 0);
-}
 
-static addQuantization(builder:flatbuffers.Builder, quantizationOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(4, quantizationOffset, 0);
-}
 
-static addIsVariable(builder:flatbuffers.Builder, isVariable:boolean) {
-  builder.addFieldInt8(5, +isVariable, +false);
-}
 
-static addSparsity(builder:flatbuffers.Builder, sparsityOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(6, sparsityOffset, 0);
-}
 
-static addShapeSignature(builder:flatbuffers.Builder, shapeSignatureOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(7, shapeSignatureOffset, 0);
-}
 
-static createShapeSignatureVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createShapeSignatureVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createShapeSignatureVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startShapeSignatureVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addHasRank(builder:flatbuffers.Builder, hasRank:boolean) {
-  builder.addFieldInt8(8, +hasRank, +false);
-}
 
-static addVariantTensors(builder:flatbuffers.Builder, variantTensorsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(9, variantTensorsOffset, 0);
-}
 
-static createVariantTensorsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startVariantTensorsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static endTensor(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
 }
 
@@ -1696,14 +1216,7 @@ export class Conv2DOptions {
   return this;
 }
 
-static getRootAsConv2DOptions(bb:flatbuffers.ByteBuffer, obj?:Conv2DOptions):Conv2DOptions {
-  return (obj || new Conv2DOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsConv2DOptions(bb:flatbuffers.ByteBuffer, obj?:Conv2DOptions):Conv2DOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Conv2DOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 padding():Padding {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -1735,49 +1248,14 @@ dilationHFactor():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 1;
 }
 
-static startConv2DOptions(builder:flatbuffers.Builder) {
-  builder.startObject(6);
-}
 
-static addPadding(builder:flatbuffers.Builder, padding:Padding) {
-  builder.addFieldInt8(0, padding, Padding.SAME);
-}
 
-static addStrideW(builder:flatbuffers.Builder, strideW:number) {
-  builder.addFieldInt32(1, strideW, 0);
-}
 
-static addStrideH(builder:flatbuffers.Builder, strideH:number) {
-  builder.addFieldInt32(2, strideH, 0);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(3, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addDilationWFactor(builder:flatbuffers.Builder, dilationWFactor:number) {
-  builder.addFieldInt32(4, dilationWFactor, 1);
-}
 
-static addDilationHFactor(builder:flatbuffers.Builder, dilationHFactor:number) {
-  builder.addFieldInt32(5, dilationHFactor, 1);
-}
 
-static endConv2DOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createConv2DOptions(builder:flatbuffers.Builder, padding:Padding, strideW:number, strideH:number, fusedActivationFunction:ActivationFunctionType, dilationWFactor:number, dilationHFactor:number):flatbuffers.Offset {
-  Conv2DOptions.startConv2DOptions(builder);
-  Conv2DOptions.addPadding(builder, padding);
-  Conv2DOptions.addStrideW(builder, strideW);
-  Conv2DOptions.addStrideH(builder, strideH);
-  Conv2DOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  Conv2DOptions.addDilationWFactor(builder, dilationWFactor);
-  Conv2DOptions.addDilationHFactor(builder, dilationHFactor);
-  return Conv2DOptions.endConv2DOptions(builder);
-}
 }
 
 export class Conv3DOptions {
@@ -1789,14 +1267,7 @@ export class Conv3DOptions {
   return this;
 }
 
-static getRootAsConv3DOptions(bb:flatbuffers.ByteBuffer, obj?:Conv3DOptions):Conv3DOptions {
-  return (obj || new Conv3DOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsConv3DOptions(bb:flatbuffers.ByteBuffer, obj?:Conv3DOptions):Conv3DOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Conv3DOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 padding():Padding {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -1838,59 +1309,16 @@ dilationHFactor():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 1;
 }
 
-static startConv3DOptions(builder:flatbuffers.Builder) {
-  builder.startObject(8);
-}
 
-static addPadding(builder:flatbuffers.Builder, padding:Padding) {
-  builder.addFieldInt8(0, padding, Padding.SAME);
-}
 
-static addStrideD(builder:flatbuffers.Builder, strideD:number) {
-  builder.addFieldInt32(1, strideD, 0);
-}
 
-static addStrideW(builder:flatbuffers.Builder, strideW:number) {
-  builder.addFieldInt32(2, strideW, 0);
-}
 
-static addStrideH(builder:flatbuffers.Builder, strideH:number) {
-  builder.addFieldInt32(3, strideH, 0);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(4, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addDilationDFactor(builder:flatbuffers.Builder, dilationDFactor:number) {
-  builder.addFieldInt32(5, dilationDFactor, 1);
-}
 
-static addDilationWFactor(builder:flatbuffers.Builder, dilationWFactor:number) {
-  builder.addFieldInt32(6, dilationWFactor, 1);
-}
 
-static addDilationHFactor(builder:flatbuffers.Builder, dilationHFactor:number) {
-  builder.addFieldInt32(7, dilationHFactor, 1);
-}
 
-static endConv3DOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createConv3DOptions(builder:flatbuffers.Builder, padding:Padding, strideD:number, strideW:number, strideH:number, fusedActivationFunction:ActivationFunctionType, dilationDFactor:number, dilationWFactor:number, dilationHFactor:number):flatbuffers.Offset {
-  Conv3DOptions.startConv3DOptions(builder);
-  Conv3DOptions.addPadding(builder, padding);
-  Conv3DOptions.addStrideD(builder, strideD);
-  Conv3DOptions.addStrideW(builder, strideW);
-  Conv3DOptions.addStrideH(builder, strideH);
-  Conv3DOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  Conv3DOptions.addDilationDFactor(builder, dilationDFactor);
-  Conv3DOptions.addDilationWFactor(builder, dilationWFactor);
-  Conv3DOptions.addDilationHFactor(builder, dilationHFactor);
-  return Conv3DOptions.endConv3DOptions(builder);
-}
 }
 
 export class Pool2DOptions {
@@ -1902,14 +1330,7 @@ export class Pool2DOptions {
   return this;
 }
 
-static getRootAsPool2DOptions(bb:flatbuffers.ByteBuffer, obj?:Pool2DOptions):Pool2DOptions {
-  return (obj || new Pool2DOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsPool2DOptions(bb:flatbuffers.ByteBuffer, obj?:Pool2DOptions):Pool2DOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Pool2DOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 padding():Padding {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -1941,49 +1362,14 @@ fusedActivationFunction():ActivationFunctionType {
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : ActivationFunctionType.NONE;
 }
 
-static startPool2DOptions(builder:flatbuffers.Builder) {
-  builder.startObject(6);
-}
 
-static addPadding(builder:flatbuffers.Builder, padding:Padding) {
-  builder.addFieldInt8(0, padding, Padding.SAME);
-}
 
-static addStrideW(builder:flatbuffers.Builder, strideW:number) {
-  builder.addFieldInt32(1, strideW, 0);
-}
 
-static addStrideH(builder:flatbuffers.Builder, strideH:number) {
-  builder.addFieldInt32(2, strideH, 0);
-}
 
-static addFilterWidth(builder:flatbuffers.Builder, filterWidth:number) {
-  builder.addFieldInt32(3, filterWidth, 0);
-}
 
-static addFilterHeight(builder:flatbuffers.Builder, filterHeight:number) {
-  builder.addFieldInt32(4, filterHeight, 0);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(5, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static endPool2DOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createPool2DOptions(builder:flatbuffers.Builder, padding:Padding, strideW:number, strideH:number, filterWidth:number, filterHeight:number, fusedActivationFunction:ActivationFunctionType):flatbuffers.Offset {
-  Pool2DOptions.startPool2DOptions(builder);
-  Pool2DOptions.addPadding(builder, padding);
-  Pool2DOptions.addStrideW(builder, strideW);
-  Pool2DOptions.addStrideH(builder, strideH);
-  Pool2DOptions.addFilterWidth(builder, filterWidth);
-  Pool2DOptions.addFilterHeight(builder, filterHeight);
-  Pool2DOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  return Pool2DOptions.endPool2DOptions(builder);
-}
 }
 
 export class DepthwiseConv2DOptions {
@@ -1995,14 +1381,7 @@ export class DepthwiseConv2DOptions {
   return this;
 }
 
-static getRootAsDepthwiseConv2DOptions(bb:flatbuffers.ByteBuffer, obj?:DepthwiseConv2DOptions):DepthwiseConv2DOptions {
-  return (obj || new DepthwiseConv2DOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsDepthwiseConv2DOptions(bb:flatbuffers.ByteBuffer, obj?:DepthwiseConv2DOptions):DepthwiseConv2DOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new DepthwiseConv2DOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 padding():Padding {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2039,54 +1418,15 @@ dilationHFactor():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 1;
 }
 
-static startDepthwiseConv2DOptions(builder:flatbuffers.Builder) {
-  builder.startObject(7);
-}
 
-static addPadding(builder:flatbuffers.Builder, padding:Padding) {
-  builder.addFieldInt8(0, padding, Padding.SAME);
-}
 
-static addStrideW(builder:flatbuffers.Builder, strideW:number) {
-  builder.addFieldInt32(1, strideW, 0);
-}
 
-static addStrideH(builder:flatbuffers.Builder, strideH:number) {
-  builder.addFieldInt32(2, strideH, 0);
-}
 
-static addDepthMultiplier(builder:flatbuffers.Builder, depthMultiplier:number) {
-  builder.addFieldInt32(3, depthMultiplier, 0);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(4, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addDilationWFactor(builder:flatbuffers.Builder, dilationWFactor:number) {
-  builder.addFieldInt32(5, dilationWFactor, 1);
-}
 
-static addDilationHFactor(builder:flatbuffers.Builder, dilationHFactor:number) {
-  builder.addFieldInt32(6, dilationHFactor, 1);
-}
 
-static endDepthwiseConv2DOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createDepthwiseConv2DOptions(builder:flatbuffers.Builder, padding:Padding, strideW:number, strideH:number, depthMultiplier:number, fusedActivationFunction:ActivationFunctionType, dilationWFactor:number, dilationHFactor:number):flatbuffers.Offset {
-  DepthwiseConv2DOptions.startDepthwiseConv2DOptions(builder);
-  DepthwiseConv2DOptions.addPadding(builder, padding);
-  DepthwiseConv2DOptions.addStrideW(builder, strideW);
-  DepthwiseConv2DOptions.addStrideH(builder, strideH);
-  DepthwiseConv2DOptions.addDepthMultiplier(builder, depthMultiplier);
-  DepthwiseConv2DOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  DepthwiseConv2DOptions.addDilationWFactor(builder, dilationWFactor);
-  DepthwiseConv2DOptions.addDilationHFactor(builder, dilationHFactor);
-  return DepthwiseConv2DOptions.endDepthwiseConv2DOptions(builder);
-}
 }
 
 export class ConcatEmbeddingsOptions {
@@ -2098,14 +1438,7 @@ export class ConcatEmbeddingsOptions {
   return this;
 }
 
-static getRootAsConcatEmbeddingsOptions(bb:flatbuffers.ByteBuffer, obj?:ConcatEmbeddingsOptions):ConcatEmbeddingsOptions {
-  return (obj || new ConcatEmbeddingsOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsConcatEmbeddingsOptions(bb:flatbuffers.ByteBuffer, obj?:ConcatEmbeddingsOptions):ConcatEmbeddingsOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ConcatEmbeddingsOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 numChannels():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2142,68 +1475,15 @@ embeddingDimPerChannelArray():Int32Array|null {
   return offset ? new Int32Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
-static startConcatEmbeddingsOptions(builder:flatbuffers.Builder) {
-  builder.startObject(3);
-}
 
-static addNumChannels(builder:flatbuffers.Builder, numChannels:number) {
-  builder.addFieldInt32(0, numChannels, 0);
-}
 
-static addNumColumnsPerChannel(builder:flatbuffers.Builder, numColumnsPerChannelOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(1, numColumnsPerChannelOffset, 0);
-}
 
-static createNumColumnsPerChannelVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createNumColumnsPerChannelVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createNumColumnsPerChannelVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startNumColumnsPerChannelVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addEmbeddingDimPerChannel(builder:flatbuffers.Builder, embeddingDimPerChannelOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(2, embeddingDimPerChannelOffset, 0);
-}
 
-static createEmbeddingDimPerChannelVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createEmbeddingDimPerChannelVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createEmbeddingDimPerChannelVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startEmbeddingDimPerChannelVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static endConcatEmbeddingsOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createConcatEmbeddingsOptions(builder:flatbuffers.Builder, numChannels:number, numColumnsPerChannelOffset:flatbuffers.Offset, embeddingDimPerChannelOffset:flatbuffers.Offset):flatbuffers.Offset {
-  ConcatEmbeddingsOptions.startConcatEmbeddingsOptions(builder);
-  ConcatEmbeddingsOptions.addNumChannels(builder, numChannels);
-  ConcatEmbeddingsOptions.addNumColumnsPerChannel(builder, numColumnsPerChannelOffset);
-  ConcatEmbeddingsOptions.addEmbeddingDimPerChannel(builder, embeddingDimPerChannelOffset);
-  return ConcatEmbeddingsOptions.endConcatEmbeddingsOptions(builder);
-}
 }
 
 export class LSHProjectionOptions {
@@ -2215,38 +1495,16 @@ export class LSHProjectionOptions {
   return this;
 }
 
-static getRootAsLSHProjectionOptions(bb:flatbuffers.ByteBuffer, obj?:LSHProjectionOptions):LSHProjectionOptions {
-  return (obj || new LSHProjectionOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsLSHProjectionOptions(bb:flatbuffers.ByteBuffer, obj?:LSHProjectionOptions):LSHProjectionOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new LSHProjectionOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 type():LSHProjectionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : LSHProjectionType.UNKNOWN;
 }
 
-static startLSHProjectionOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addType(builder:flatbuffers.Builder, type:LSHProjectionType) {
-  builder.addFieldInt8(0, type, LSHProjectionType.UNKNOWN);
-}
 
-static endLSHProjectionOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createLSHProjectionOptions(builder:flatbuffers.Builder, type:LSHProjectionType):flatbuffers.Offset {
-  LSHProjectionOptions.startLSHProjectionOptions(builder);
-  LSHProjectionOptions.addType(builder, type);
-  return LSHProjectionOptions.endLSHProjectionOptions(builder);
-}
 }
 
 export class SVDFOptions {
@@ -2258,14 +1516,7 @@ export class SVDFOptions {
   return this;
 }
 
-static getRootAsSVDFOptions(bb:flatbuffers.ByteBuffer, obj?:SVDFOptions):SVDFOptions {
-  return (obj || new SVDFOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSVDFOptions(bb:flatbuffers.ByteBuffer, obj?:SVDFOptions):SVDFOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SVDFOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 rank():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2282,34 +1533,11 @@ asymmetricQuantizeInputs():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startSVDFOptions(builder:flatbuffers.Builder) {
-  builder.startObject(3);
-}
 
-static addRank(builder:flatbuffers.Builder, rank:number) {
-  builder.addFieldInt32(0, rank, 0);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(1, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addAsymmetricQuantizeInputs(builder:flatbuffers.Builder, asymmetricQuantizeInputs:boolean) {
-  builder.addFieldInt8(2, +asymmetricQuantizeInputs, +false);
-}
 
-static endSVDFOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSVDFOptions(builder:flatbuffers.Builder, rank:number, fusedActivationFunction:ActivationFunctionType, asymmetricQuantizeInputs:boolean):flatbuffers.Offset {
-  SVDFOptions.startSVDFOptions(builder);
-  SVDFOptions.addRank(builder, rank);
-  SVDFOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  SVDFOptions.addAsymmetricQuantizeInputs(builder, asymmetricQuantizeInputs);
-  return SVDFOptions.endSVDFOptions(builder);
-}
 }
 
 export class RNNOptions {
@@ -2321,14 +1549,7 @@ export class RNNOptions {
   return this;
 }
 
-static getRootAsRNNOptions(bb:flatbuffers.ByteBuffer, obj?:RNNOptions):RNNOptions {
-  return (obj || new RNNOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsRNNOptions(bb:flatbuffers.ByteBuffer, obj?:RNNOptions):RNNOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new RNNOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 fusedActivationFunction():ActivationFunctionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2340,29 +1561,10 @@ asymmetricQuantizeInputs():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startRNNOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addAsymmetricQuantizeInputs(builder:flatbuffers.Builder, asymmetricQuantizeInputs:boolean) {
-  builder.addFieldInt8(1, +asymmetricQuantizeInputs, +false);
-}
 
-static endRNNOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createRNNOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType, asymmetricQuantizeInputs:boolean):flatbuffers.Offset {
-  RNNOptions.startRNNOptions(builder);
-  RNNOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  RNNOptions.addAsymmetricQuantizeInputs(builder, asymmetricQuantizeInputs);
-  return RNNOptions.endRNNOptions(builder);
-}
 }
 
 export class SequenceRNNOptions {
@@ -2374,14 +1576,7 @@ export class SequenceRNNOptions {
   return this;
 }
 
-static getRootAsSequenceRNNOptions(bb:flatbuffers.ByteBuffer, obj?:SequenceRNNOptions):SequenceRNNOptions {
-  return (obj || new SequenceRNNOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSequenceRNNOptions(bb:flatbuffers.ByteBuffer, obj?:SequenceRNNOptions):SequenceRNNOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SequenceRNNOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 timeMajor():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2398,34 +1593,11 @@ asymmetricQuantizeInputs():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startSequenceRNNOptions(builder:flatbuffers.Builder) {
-  builder.startObject(3);
-}
 
-static addTimeMajor(builder:flatbuffers.Builder, timeMajor:boolean) {
-  builder.addFieldInt8(0, +timeMajor, +false);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(1, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addAsymmetricQuantizeInputs(builder:flatbuffers.Builder, asymmetricQuantizeInputs:boolean) {
-  builder.addFieldInt8(2, +asymmetricQuantizeInputs, +false);
-}
 
-static endSequenceRNNOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSequenceRNNOptions(builder:flatbuffers.Builder, timeMajor:boolean, fusedActivationFunction:ActivationFunctionType, asymmetricQuantizeInputs:boolean):flatbuffers.Offset {
-  SequenceRNNOptions.startSequenceRNNOptions(builder);
-  SequenceRNNOptions.addTimeMajor(builder, timeMajor);
-  SequenceRNNOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  SequenceRNNOptions.addAsymmetricQuantizeInputs(builder, asymmetricQuantizeInputs);
-  return SequenceRNNOptions.endSequenceRNNOptions(builder);
-}
 }
 
 export class BidirectionalSequenceRNNOptions {
@@ -2437,14 +1609,7 @@ export class BidirectionalSequenceRNNOptions {
   return this;
 }
 
-static getRootAsBidirectionalSequenceRNNOptions(bb:flatbuffers.ByteBuffer, obj?:BidirectionalSequenceRNNOptions):BidirectionalSequenceRNNOptions {
-  return (obj || new BidirectionalSequenceRNNOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsBidirectionalSequenceRNNOptions(bb:flatbuffers.ByteBuffer, obj?:BidirectionalSequenceRNNOptions):BidirectionalSequenceRNNOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new BidirectionalSequenceRNNOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 timeMajor():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2466,39 +1631,12 @@ asymmetricQuantizeInputs():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startBidirectionalSequenceRNNOptions(builder:flatbuffers.Builder) {
-  builder.startObject(4);
-}
 
-static addTimeMajor(builder:flatbuffers.Builder, timeMajor:boolean) {
-  builder.addFieldInt8(0, +timeMajor, +false);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(1, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addMergeOutputs(builder:flatbuffers.Builder, mergeOutputs:boolean) {
-  builder.addFieldInt8(2, +mergeOutputs, +false);
-}
 
-static addAsymmetricQuantizeInputs(builder:flatbuffers.Builder, asymmetricQuantizeInputs:boolean) {
-  builder.addFieldInt8(3, +asymmetricQuantizeInputs, +false);
-}
 
-static endBidirectionalSequenceRNNOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createBidirectionalSequenceRNNOptions(builder:flatbuffers.Builder, timeMajor:boolean, fusedActivationFunction:ActivationFunctionType, mergeOutputs:boolean, asymmetricQuantizeInputs:boolean):flatbuffers.Offset {
-  BidirectionalSequenceRNNOptions.startBidirectionalSequenceRNNOptions(builder);
-  BidirectionalSequenceRNNOptions.addTimeMajor(builder, timeMajor);
-  BidirectionalSequenceRNNOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  BidirectionalSequenceRNNOptions.addMergeOutputs(builder, mergeOutputs);
-  BidirectionalSequenceRNNOptions.addAsymmetricQuantizeInputs(builder, asymmetricQuantizeInputs);
-  return BidirectionalSequenceRNNOptions.endBidirectionalSequenceRNNOptions(builder);
-}
 }
 
 export class FullyConnectedOptions {
@@ -2510,14 +1648,7 @@ export class FullyConnectedOptions {
   return this;
 }
 
-static getRootAsFullyConnectedOptions(bb:flatbuffers.ByteBuffer, obj?:FullyConnectedOptions):FullyConnectedOptions {
-  return (obj || new FullyConnectedOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsFullyConnectedOptions(bb:flatbuffers.ByteBuffer, obj?:FullyConnectedOptions):FullyConnectedOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new FullyConnectedOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 fusedActivationFunction():ActivationFunctionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2539,39 +1670,12 @@ asymmetricQuantizeInputs():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startFullyConnectedOptions(builder:flatbuffers.Builder) {
-  builder.startObject(4);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addWeightsFormat(builder:flatbuffers.Builder, weightsFormat:FullyConnectedOptionsWeightsFormat) {
-  builder.addFieldInt8(1, weightsFormat, FullyConnectedOptionsWeightsFormat.DEFAULT);
-}
 
-static addKeepNumDims(builder:flatbuffers.Builder, keepNumDims:boolean) {
-  builder.addFieldInt8(2, +keepNumDims, +false);
-}
 
-static addAsymmetricQuantizeInputs(builder:flatbuffers.Builder, asymmetricQuantizeInputs:boolean) {
-  builder.addFieldInt8(3, +asymmetricQuantizeInputs, +false);
-}
 
-static endFullyConnectedOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createFullyConnectedOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType, weightsFormat:FullyConnectedOptionsWeightsFormat, keepNumDims:boolean, asymmetricQuantizeInputs:boolean):flatbuffers.Offset {
-  FullyConnectedOptions.startFullyConnectedOptions(builder);
-  FullyConnectedOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  FullyConnectedOptions.addWeightsFormat(builder, weightsFormat);
-  FullyConnectedOptions.addKeepNumDims(builder, keepNumDims);
-  FullyConnectedOptions.addAsymmetricQuantizeInputs(builder, asymmetricQuantizeInputs);
-  return FullyConnectedOptions.endFullyConnectedOptions(builder);
-}
 }
 
 export class SoftmaxOptions {
@@ -2583,38 +1687,16 @@ export class SoftmaxOptions {
   return this;
 }
 
-static getRootAsSoftmaxOptions(bb:flatbuffers.ByteBuffer, obj?:SoftmaxOptions):SoftmaxOptions {
-  return (obj || new SoftmaxOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSoftmaxOptions(bb:flatbuffers.ByteBuffer, obj?:SoftmaxOptions):SoftmaxOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SoftmaxOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 beta():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readFloat32(this.bb_pos + offset) : 0.0;
 }
 
-static startSoftmaxOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addBeta(builder:flatbuffers.Builder, beta:number) {
-  builder.addFieldFloat32(0, beta, 0.0);
-}
 
-static endSoftmaxOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSoftmaxOptions(builder:flatbuffers.Builder, beta:number):flatbuffers.Offset {
-  SoftmaxOptions.startSoftmaxOptions(builder);
-  SoftmaxOptions.addBeta(builder, beta);
-  return SoftmaxOptions.endSoftmaxOptions(builder);
-}
 }
 
 export class ConcatenationOptions {
@@ -2626,14 +1708,7 @@ export class ConcatenationOptions {
   return this;
 }
 
-static getRootAsConcatenationOptions(bb:flatbuffers.ByteBuffer, obj?:ConcatenationOptions):ConcatenationOptions {
-  return (obj || new ConcatenationOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsConcatenationOptions(bb:flatbuffers.ByteBuffer, obj?:ConcatenationOptions):ConcatenationOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ConcatenationOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 axis():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2645,29 +1720,10 @@ fusedActivationFunction():ActivationFunctionType {
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : ActivationFunctionType.NONE;
 }
 
-static startConcatenationOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addAxis(builder:flatbuffers.Builder, axis:number) {
-  builder.addFieldInt32(0, axis, 0);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(1, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static endConcatenationOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createConcatenationOptions(builder:flatbuffers.Builder, axis:number, fusedActivationFunction:ActivationFunctionType):flatbuffers.Offset {
-  ConcatenationOptions.startConcatenationOptions(builder);
-  ConcatenationOptions.addAxis(builder, axis);
-  ConcatenationOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  return ConcatenationOptions.endConcatenationOptions(builder);
-}
 }
 
 export class AddOptions {
@@ -2679,14 +1735,7 @@ export class AddOptions {
   return this;
 }
 
-static getRootAsAddOptions(bb:flatbuffers.ByteBuffer, obj?:AddOptions):AddOptions {
-  return (obj || new AddOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsAddOptions(bb:flatbuffers.ByteBuffer, obj?:AddOptions):AddOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new AddOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 fusedActivationFunction():ActivationFunctionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2698,29 +1747,10 @@ potScaleInt16():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : true;
 }
 
-static startAddOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addPotScaleInt16(builder:flatbuffers.Builder, potScaleInt16:boolean) {
-  builder.addFieldInt8(1, +potScaleInt16, +true);
-}
 
-static endAddOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createAddOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType, potScaleInt16:boolean):flatbuffers.Offset {
-  AddOptions.startAddOptions(builder);
-  AddOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  AddOptions.addPotScaleInt16(builder, potScaleInt16);
-  return AddOptions.endAddOptions(builder);
-}
 }
 
 export class MulOptions {
@@ -2732,38 +1762,16 @@ export class MulOptions {
   return this;
 }
 
-static getRootAsMulOptions(bb:flatbuffers.ByteBuffer, obj?:MulOptions):MulOptions {
-  return (obj || new MulOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsMulOptions(bb:flatbuffers.ByteBuffer, obj?:MulOptions):MulOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new MulOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 fusedActivationFunction():ActivationFunctionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : ActivationFunctionType.NONE;
 }
 
-static startMulOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static endMulOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createMulOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType):flatbuffers.Offset {
-  MulOptions.startMulOptions(builder);
-  MulOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  return MulOptions.endMulOptions(builder);
-}
 }
 
 export class L2NormOptions {
@@ -2775,38 +1783,16 @@ export class L2NormOptions {
   return this;
 }
 
-static getRootAsL2NormOptions(bb:flatbuffers.ByteBuffer, obj?:L2NormOptions):L2NormOptions {
-  return (obj || new L2NormOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsL2NormOptions(bb:flatbuffers.ByteBuffer, obj?:L2NormOptions):L2NormOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new L2NormOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 fusedActivationFunction():ActivationFunctionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : ActivationFunctionType.NONE;
 }
 
-static startL2NormOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static endL2NormOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createL2NormOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType):flatbuffers.Offset {
-  L2NormOptions.startL2NormOptions(builder);
-  L2NormOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  return L2NormOptions.endL2NormOptions(builder);
-}
 }
 
 export class LocalResponseNormalizationOptions {
@@ -2818,14 +1804,7 @@ export class LocalResponseNormalizationOptions {
   return this;
 }
 
-static getRootAsLocalResponseNormalizationOptions(bb:flatbuffers.ByteBuffer, obj?:LocalResponseNormalizationOptions):LocalResponseNormalizationOptions {
-  return (obj || new LocalResponseNormalizationOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsLocalResponseNormalizationOptions(bb:flatbuffers.ByteBuffer, obj?:LocalResponseNormalizationOptions):LocalResponseNormalizationOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new LocalResponseNormalizationOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 radius():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2847,39 +1826,12 @@ beta():number {
   return offset ? this.bb!.readFloat32(this.bb_pos + offset) : 0.0;
 }
 
-static startLocalResponseNormalizationOptions(builder:flatbuffers.Builder) {
-  builder.startObject(4);
-}
 
-static addRadius(builder:flatbuffers.Builder, radius:number) {
-  builder.addFieldInt32(0, radius, 0);
-}
 
-static addBias(builder:flatbuffers.Builder, bias:number) {
-  builder.addFieldFloat32(1, bias, 0.0);
-}
 
-static addAlpha(builder:flatbuffers.Builder, alpha:number) {
-  builder.addFieldFloat32(2, alpha, 0.0);
-}
 
-static addBeta(builder:flatbuffers.Builder, beta:number) {
-  builder.addFieldFloat32(3, beta, 0.0);
-}
 
-static endLocalResponseNormalizationOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createLocalResponseNormalizationOptions(builder:flatbuffers.Builder, radius:number, bias:number, alpha:number, beta:number):flatbuffers.Offset {
-  LocalResponseNormalizationOptions.startLocalResponseNormalizationOptions(builder);
-  LocalResponseNormalizationOptions.addRadius(builder, radius);
-  LocalResponseNormalizationOptions.addBias(builder, bias);
-  LocalResponseNormalizationOptions.addAlpha(builder, alpha);
-  LocalResponseNormalizationOptions.addBeta(builder, beta);
-  return LocalResponseNormalizationOptions.endLocalResponseNormalizationOptions(builder);
-}
 }
 
 export class LSTMOptions {
@@ -2891,14 +1843,7 @@ export class LSTMOptions {
   return this;
 }
 
-static getRootAsLSTMOptions(bb:flatbuffers.ByteBuffer, obj?:LSTMOptions):LSTMOptions {
-  return (obj || new LSTMOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsLSTMOptions(bb:flatbuffers.ByteBuffer, obj?:LSTMOptions):LSTMOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new LSTMOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 fusedActivationFunction():ActivationFunctionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -2925,44 +1870,13 @@ asymmetricQuantizeInputs():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startLSTMOptions(builder:flatbuffers.Builder) {
-  builder.startObject(5);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addCellClip(builder:flatbuffers.Builder, cellClip:number) {
-  builder.addFieldFloat32(1, cellClip, 0.0);
-}
 
-static addProjClip(builder:flatbuffers.Builder, projClip:number) {
-  builder.addFieldFloat32(2, projClip, 0.0);
-}
 
-static addKernelType(builder:flatbuffers.Builder, kernelType:LSTMKernelType) {
-  builder.addFieldInt8(3, kernelType, LSTMKernelType.FULL);
-}
 
-static addAsymmetricQuantizeInputs(builder:flatbuffers.Builder, asymmetricQuantizeInputs:boolean) {
-  builder.addFieldInt8(4, +asymmetricQuantizeInputs, +false);
-}
 
-static endLSTMOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createLSTMOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType, cellClip:number, projClip:number, kernelType:LSTMKernelType, asymmetricQuantizeInputs:boolean):flatbuffers.Offset {
-  LSTMOptions.startLSTMOptions(builder);
-  LSTMOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  LSTMOptions.addCellClip(builder, cellClip);
-  LSTMOptions.addProjClip(builder, projClip);
-  LSTMOptions.addKernelType(builder, kernelType);
-  LSTMOptions.addAsymmetricQuantizeInputs(builder, asymmetricQuantizeInputs);
-  return LSTMOptions.endLSTMOptions(builder);
-}
 }
 
 export class UnidirectionalSequenceLSTMOptions {
@@ -2974,14 +1888,7 @@ export class UnidirectionalSequenceLSTMOptions {
   return this;
 }
 
-static getRootAsUnidirectionalSequenceLSTMOptions(bb:flatbuffers.ByteBuffer, obj?:UnidirectionalSequenceLSTMOptions):UnidirectionalSequenceLSTMOptions {
-  return (obj || new UnidirectionalSequenceLSTMOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsUnidirectionalSequenceLSTMOptions(bb:flatbuffers.ByteBuffer, obj?:UnidirectionalSequenceLSTMOptions):UnidirectionalSequenceLSTMOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new UnidirectionalSequenceLSTMOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 fusedActivationFunction():ActivationFunctionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -3013,49 +1920,14 @@ diagonalRecurrentTensors():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startUnidirectionalSequenceLSTMOptions(builder:flatbuffers.Builder) {
-  builder.startObject(6);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addCellClip(builder:flatbuffers.Builder, cellClip:number) {
-  builder.addFieldFloat32(1, cellClip, 0.0);
-}
 
-static addProjClip(builder:flatbuffers.Builder, projClip:number) {
-  builder.addFieldFloat32(2, projClip, 0.0);
-}
 
-static addTimeMajor(builder:flatbuffers.Builder, timeMajor:boolean) {
-  builder.addFieldInt8(3, +timeMajor, +false);
-}
 
-static addAsymmetricQuantizeInputs(builder:flatbuffers.Builder, asymmetricQuantizeInputs:boolean) {
-  builder.addFieldInt8(4, +asymmetricQuantizeInputs, +false);
-}
 
-static addDiagonalRecurrentTensors(builder:flatbuffers.Builder, diagonalRecurrentTensors:boolean) {
-  builder.addFieldInt8(5, +diagonalRecurrentTensors, +false);
-}
 
-static endUnidirectionalSequenceLSTMOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createUnidirectionalSequenceLSTMOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType, cellClip:number, projClip:number, timeMajor:boolean, asymmetricQuantizeInputs:boolean, diagonalRecurrentTensors:boolean):flatbuffers.Offset {
-  UnidirectionalSequenceLSTMOptions.startUnidirectionalSequenceLSTMOptions(builder);
-  UnidirectionalSequenceLSTMOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  UnidirectionalSequenceLSTMOptions.addCellClip(builder, cellClip);
-  UnidirectionalSequenceLSTMOptions.addProjClip(builder, projClip);
-  UnidirectionalSequenceLSTMOptions.addTimeMajor(builder, timeMajor);
-  UnidirectionalSequenceLSTMOptions.addAsymmetricQuantizeInputs(builder, asymmetricQuantizeInputs);
-  UnidirectionalSequenceLSTMOptions.addDiagonalRecurrentTensors(builder, diagonalRecurrentTensors);
-  return UnidirectionalSequenceLSTMOptions.endUnidirectionalSequenceLSTMOptions(builder);
-}
 }
 
 export class BidirectionalSequenceLSTMOptions {
@@ -3067,14 +1939,7 @@ export class BidirectionalSequenceLSTMOptions {
   return this;
 }
 
-static getRootAsBidirectionalSequenceLSTMOptions(bb:flatbuffers.ByteBuffer, obj?:BidirectionalSequenceLSTMOptions):BidirectionalSequenceLSTMOptions {
-  return (obj || new BidirectionalSequenceLSTMOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsBidirectionalSequenceLSTMOptions(bb:flatbuffers.ByteBuffer, obj?:BidirectionalSequenceLSTMOptions):BidirectionalSequenceLSTMOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new BidirectionalSequenceLSTMOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 fusedActivationFunction():ActivationFunctionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -3106,49 +1971,14 @@ asymmetricQuantizeInputs():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startBidirectionalSequenceLSTMOptions(builder:flatbuffers.Builder) {
-  builder.startObject(6);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addCellClip(builder:flatbuffers.Builder, cellClip:number) {
-  builder.addFieldFloat32(1, cellClip, 0.0);
-}
 
-static addProjClip(builder:flatbuffers.Builder, projClip:number) {
-  builder.addFieldFloat32(2, projClip, 0.0);
-}
 
-static addMergeOutputs(builder:flatbuffers.Builder, mergeOutputs:boolean) {
-  builder.addFieldInt8(3, +mergeOutputs, +false);
-}
 
-static addTimeMajor(builder:flatbuffers.Builder, timeMajor:boolean) {
-  builder.addFieldInt8(4, +timeMajor, +true);
-}
 
-static addAsymmetricQuantizeInputs(builder:flatbuffers.Builder, asymmetricQuantizeInputs:boolean) {
-  builder.addFieldInt8(5, +asymmetricQuantizeInputs, +false);
-}
 
-static endBidirectionalSequenceLSTMOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createBidirectionalSequenceLSTMOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType, cellClip:number, projClip:number, mergeOutputs:boolean, timeMajor:boolean, asymmetricQuantizeInputs:boolean):flatbuffers.Offset {
-  BidirectionalSequenceLSTMOptions.startBidirectionalSequenceLSTMOptions(builder);
-  BidirectionalSequenceLSTMOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  BidirectionalSequenceLSTMOptions.addCellClip(builder, cellClip);
-  BidirectionalSequenceLSTMOptions.addProjClip(builder, projClip);
-  BidirectionalSequenceLSTMOptions.addMergeOutputs(builder, mergeOutputs);
-  BidirectionalSequenceLSTMOptions.addTimeMajor(builder, timeMajor);
-  BidirectionalSequenceLSTMOptions.addAsymmetricQuantizeInputs(builder, asymmetricQuantizeInputs);
-  return BidirectionalSequenceLSTMOptions.endBidirectionalSequenceLSTMOptions(builder);
-}
 }
 
 export class ResizeBilinearOptions {
@@ -3160,14 +1990,7 @@ export class ResizeBilinearOptions {
   return this;
 }
 
-static getRootAsResizeBilinearOptions(bb:flatbuffers.ByteBuffer, obj?:ResizeBilinearOptions):ResizeBilinearOptions {
-  return (obj || new ResizeBilinearOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsResizeBilinearOptions(bb:flatbuffers.ByteBuffer, obj?:ResizeBilinearOptions):ResizeBilinearOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ResizeBilinearOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 alignCorners():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 8);
@@ -3179,29 +2002,10 @@ halfPixelCenters():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startResizeBilinearOptions(builder:flatbuffers.Builder) {
-  builder.startObject(4);
-}
 
-static addAlignCorners(builder:flatbuffers.Builder, alignCorners:boolean) {
-  builder.addFieldInt8(2, +alignCorners, +false);
-}
 
-static addHalfPixelCenters(builder:flatbuffers.Builder, halfPixelCenters:boolean) {
-  builder.addFieldInt8(3, +halfPixelCenters, +false);
-}
 
-static endResizeBilinearOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createResizeBilinearOptions(builder:flatbuffers.Builder, alignCorners:boolean, halfPixelCenters:boolean):flatbuffers.Offset {
-  ResizeBilinearOptions.startResizeBilinearOptions(builder);
-  ResizeBilinearOptions.addAlignCorners(builder, alignCorners);
-  ResizeBilinearOptions.addHalfPixelCenters(builder, halfPixelCenters);
-  return ResizeBilinearOptions.endResizeBilinearOptions(builder);
-}
 }
 
 export class ResizeNearestNeighborOptions {
@@ -3213,14 +2017,7 @@ export class ResizeNearestNeighborOptions {
   return this;
 }
 
-static getRootAsResizeNearestNeighborOptions(bb:flatbuffers.ByteBuffer, obj?:ResizeNearestNeighborOptions):ResizeNearestNeighborOptions {
-  return (obj || new ResizeNearestNeighborOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsResizeNearestNeighborOptions(bb:flatbuffers.ByteBuffer, obj?:ResizeNearestNeighborOptions):ResizeNearestNeighborOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ResizeNearestNeighborOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 alignCorners():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -3232,29 +2029,10 @@ halfPixelCenters():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startResizeNearestNeighborOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addAlignCorners(builder:flatbuffers.Builder, alignCorners:boolean) {
-  builder.addFieldInt8(0, +alignCorners, +false);
-}
 
-static addHalfPixelCenters(builder:flatbuffers.Builder, halfPixelCenters:boolean) {
-  builder.addFieldInt8(1, +halfPixelCenters, +false);
-}
 
-static endResizeNearestNeighborOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createResizeNearestNeighborOptions(builder:flatbuffers.Builder, alignCorners:boolean, halfPixelCenters:boolean):flatbuffers.Offset {
-  ResizeNearestNeighborOptions.startResizeNearestNeighborOptions(builder);
-  ResizeNearestNeighborOptions.addAlignCorners(builder, alignCorners);
-  ResizeNearestNeighborOptions.addHalfPixelCenters(builder, halfPixelCenters);
-  return ResizeNearestNeighborOptions.endResizeNearestNeighborOptions(builder);
-}
 }
 
 export class CallOptions {
@@ -3266,38 +2044,16 @@ export class CallOptions {
   return this;
 }
 
-static getRootAsCallOptions(bb:flatbuffers.ByteBuffer, obj?:CallOptions):CallOptions {
-  return (obj || new CallOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsCallOptions(bb:flatbuffers.ByteBuffer, obj?:CallOptions):CallOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new CallOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 subgraph():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
 }
 
-static startCallOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addSubgraph(builder:flatbuffers.Builder, subgraph:number) {
-  builder.addFieldInt32(0, subgraph, 0);
-}
 
-static endCallOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createCallOptions(builder:flatbuffers.Builder, subgraph:number):flatbuffers.Offset {
-  CallOptions.startCallOptions(builder);
-  CallOptions.addSubgraph(builder, subgraph);
-  return CallOptions.endCallOptions(builder);
-}
 }
 
 export class PadOptions {
@@ -3309,28 +2065,10 @@ export class PadOptions {
   return this;
 }
 
-static getRootAsPadOptions(bb:flatbuffers.ByteBuffer, obj?:PadOptions):PadOptions {
-  return (obj || new PadOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsPadOptions(bb:flatbuffers.ByteBuffer, obj?:PadOptions):PadOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new PadOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startPadOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endPadOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createPadOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  PadOptions.startPadOptions(builder);
-  return PadOptions.endPadOptions(builder);
-}
 }
 
 export class PadV2Options {
@@ -3342,28 +2080,10 @@ export class PadV2Options {
   return this;
 }
 
-static getRootAsPadV2Options(bb:flatbuffers.ByteBuffer, obj?:PadV2Options):PadV2Options {
-  return (obj || new PadV2Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsPadV2Options(bb:flatbuffers.ByteBuffer, obj?:PadV2Options):PadV2Options {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new PadV2Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startPadV2Options(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endPadV2Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createPadV2Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  PadV2Options.startPadV2Options(builder);
-  return PadV2Options.endPadV2Options(builder);
-}
 }
 
 export class ReshapeOptions {
@@ -3375,14 +2095,7 @@ export class ReshapeOptions {
   return this;
 }
 
-static getRootAsReshapeOptions(bb:flatbuffers.ByteBuffer, obj?:ReshapeOptions):ReshapeOptions {
-  return (obj || new ReshapeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsReshapeOptions(bb:flatbuffers.ByteBuffer, obj?:ReshapeOptions):ReshapeOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ReshapeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 newShape(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -3399,41 +2112,11 @@ newShapeArray():Int32Array|null {
   return offset ? new Int32Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
-static startReshapeOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addNewShape(builder:flatbuffers.Builder, newShapeOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, newShapeOffset, 0);
-}
 
-static createNewShapeVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createNewShapeVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createNewShapeVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startNewShapeVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static endReshapeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createReshapeOptions(builder:flatbuffers.Builder, newShapeOffset:flatbuffers.Offset):flatbuffers.Offset {
-  ReshapeOptions.startReshapeOptions(builder);
-  ReshapeOptions.addNewShape(builder, newShapeOffset);
-  return ReshapeOptions.endReshapeOptions(builder);
-}
 }
 
 export class SpaceToBatchNDOptions {
@@ -3445,28 +2128,10 @@ export class SpaceToBatchNDOptions {
   return this;
 }
 
-static getRootAsSpaceToBatchNDOptions(bb:flatbuffers.ByteBuffer, obj?:SpaceToBatchNDOptions):SpaceToBatchNDOptions {
-  return (obj || new SpaceToBatchNDOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSpaceToBatchNDOptions(bb:flatbuffers.ByteBuffer, obj?:SpaceToBatchNDOptions):SpaceToBatchNDOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SpaceToBatchNDOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startSpaceToBatchNDOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endSpaceToBatchNDOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSpaceToBatchNDOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  SpaceToBatchNDOptions.startSpaceToBatchNDOptions(builder);
-  return SpaceToBatchNDOptions.endSpaceToBatchNDOptions(builder);
-}
 }
 
 export class BatchToSpaceNDOptions {
@@ -3478,28 +2143,10 @@ export class BatchToSpaceNDOptions {
   return this;
 }
 
-static getRootAsBatchToSpaceNDOptions(bb:flatbuffers.ByteBuffer, obj?:BatchToSpaceNDOptions):BatchToSpaceNDOptions {
-  return (obj || new BatchToSpaceNDOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsBatchToSpaceNDOptions(bb:flatbuffers.ByteBuffer, obj?:BatchToSpaceNDOptions):BatchToSpaceNDOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new BatchToSpaceNDOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startBatchToSpaceNDOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endBatchToSpaceNDOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createBatchToSpaceNDOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  BatchToSpaceNDOptions.startBatchToSpaceNDOptions(builder);
-  return BatchToSpaceNDOptions.endBatchToSpaceNDOptions(builder);
-}
 }
 
 export class SkipGramOptions {
@@ -3511,14 +2158,7 @@ export class SkipGramOptions {
   return this;
 }
 
-static getRootAsSkipGramOptions(bb:flatbuffers.ByteBuffer, obj?:SkipGramOptions):SkipGramOptions {
-  return (obj || new SkipGramOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSkipGramOptions(bb:flatbuffers.ByteBuffer, obj?:SkipGramOptions):SkipGramOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SkipGramOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 ngramSize():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -3535,34 +2175,11 @@ includeAllNgrams():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startSkipGramOptions(builder:flatbuffers.Builder) {
-  builder.startObject(3);
-}
 
-static addNgramSize(builder:flatbuffers.Builder, ngramSize:number) {
-  builder.addFieldInt32(0, ngramSize, 0);
-}
 
-static addMaxSkipSize(builder:flatbuffers.Builder, maxSkipSize:number) {
-  builder.addFieldInt32(1, maxSkipSize, 0);
-}
 
-static addIncludeAllNgrams(builder:flatbuffers.Builder, includeAllNgrams:boolean) {
-  builder.addFieldInt8(2, +includeAllNgrams, +false);
-}
 
-static endSkipGramOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSkipGramOptions(builder:flatbuffers.Builder, ngramSize:number, maxSkipSize:number, includeAllNgrams:boolean):flatbuffers.Offset {
-  SkipGramOptions.startSkipGramOptions(builder);
-  SkipGramOptions.addNgramSize(builder, ngramSize);
-  SkipGramOptions.addMaxSkipSize(builder, maxSkipSize);
-  SkipGramOptions.addIncludeAllNgrams(builder, includeAllNgrams);
-  return SkipGramOptions.endSkipGramOptions(builder);
-}
 }
 
 export class SpaceToDepthOptions {
@@ -3574,38 +2191,16 @@ export class SpaceToDepthOptions {
   return this;
 }
 
-static getRootAsSpaceToDepthOptions(bb:flatbuffers.ByteBuffer, obj?:SpaceToDepthOptions):SpaceToDepthOptions {
-  return (obj || new SpaceToDepthOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSpaceToDepthOptions(bb:flatbuffers.ByteBuffer, obj?:SpaceToDepthOptions):SpaceToDepthOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SpaceToDepthOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 blockSize():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startSpaceToDepthOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addBlockSize(builder:flatbuffers.Builder, blockSize:number) {
-  builder.addFieldInt32(0, blockSize, 0);
-}
 
-static endSpaceToDepthOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSpaceToDepthOptions(builder:flatbuffers.Builder, blockSize:number):flatbuffers.Offset {
-  SpaceToDepthOptions.startSpaceToDepthOptions(builder);
-  SpaceToDepthOptions.addBlockSize(builder, blockSize);
-  return SpaceToDepthOptions.endSpaceToDepthOptions(builder);
-}
 }
 
 export class DepthToSpaceOptions {
@@ -3617,38 +2212,16 @@ export class DepthToSpaceOptions {
   return this;
 }
 
-static getRootAsDepthToSpaceOptions(bb:flatbuffers.ByteBuffer, obj?:DepthToSpaceOptions):DepthToSpaceOptions {
-  return (obj || new DepthToSpaceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsDepthToSpaceOptions(bb:flatbuffers.ByteBuffer, obj?:DepthToSpaceOptions):DepthToSpaceOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new DepthToSpaceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 blockSize():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startDepthToSpaceOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addBlockSize(builder:flatbuffers.Builder, blockSize:number) {
-  builder.addFieldInt32(0, blockSize, 0);
-}
 
-static endDepthToSpaceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createDepthToSpaceOptions(builder:flatbuffers.Builder, blockSize:number):flatbuffers.Offset {
-  DepthToSpaceOptions.startDepthToSpaceOptions(builder);
-  DepthToSpaceOptions.addBlockSize(builder, blockSize);
-  return DepthToSpaceOptions.endDepthToSpaceOptions(builder);
-}
 }
 
 export class SubOptions {
@@ -3660,14 +2233,7 @@ export class SubOptions {
   return this;
 }
 
-static getRootAsSubOptions(bb:flatbuffers.ByteBuffer, obj?:SubOptions):SubOptions {
-  return (obj || new SubOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSubOptions(bb:flatbuffers.ByteBuffer, obj?:SubOptions):SubOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SubOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 fusedActivationFunction():ActivationFunctionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -3679,29 +2245,10 @@ potScaleInt16():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : true;
 }
 
-static startSubOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static addPotScaleInt16(builder:flatbuffers.Builder, potScaleInt16:boolean) {
-  builder.addFieldInt8(1, +potScaleInt16, +true);
-}
 
-static endSubOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSubOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType, potScaleInt16:boolean):flatbuffers.Offset {
-  SubOptions.startSubOptions(builder);
-  SubOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  SubOptions.addPotScaleInt16(builder, potScaleInt16);
-  return SubOptions.endSubOptions(builder);
-}
 }
 
 export class DivOptions {
@@ -3713,38 +2260,16 @@ export class DivOptions {
   return this;
 }
 
-static getRootAsDivOptions(bb:flatbuffers.ByteBuffer, obj?:DivOptions):DivOptions {
-  return (obj || new DivOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsDivOptions(bb:flatbuffers.ByteBuffer, obj?:DivOptions):DivOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new DivOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 fusedActivationFunction():ActivationFunctionType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : ActivationFunctionType.NONE;
 }
 
-static startDivOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static endDivOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createDivOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType):flatbuffers.Offset {
-  DivOptions.startDivOptions(builder);
-  DivOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  return DivOptions.endDivOptions(builder);
-}
 }
 
 export class TopKV2Options {
@@ -3756,28 +2281,10 @@ export class TopKV2Options {
   return this;
 }
 
-static getRootAsTopKV2Options(bb:flatbuffers.ByteBuffer, obj?:TopKV2Options):TopKV2Options {
-  return (obj || new TopKV2Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsTopKV2Options(bb:flatbuffers.ByteBuffer, obj?:TopKV2Options):TopKV2Options {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new TopKV2Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startTopKV2Options(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endTopKV2Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createTopKV2Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  TopKV2Options.startTopKV2Options(builder);
-  return TopKV2Options.endTopKV2Options(builder);
-}
 }
 
 export class EmbeddingLookupSparseOptions {
@@ -3789,38 +2296,16 @@ export class EmbeddingLookupSparseOptions {
   return this;
 }
 
-static getRootAsEmbeddingLookupSparseOptions(bb:flatbuffers.ByteBuffer, obj?:EmbeddingLookupSparseOptions):EmbeddingLookupSparseOptions {
-  return (obj || new EmbeddingLookupSparseOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsEmbeddingLookupSparseOptions(bb:flatbuffers.ByteBuffer, obj?:EmbeddingLookupSparseOptions):EmbeddingLookupSparseOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new EmbeddingLookupSparseOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 combiner():CombinerType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : CombinerType.SUM;
 }
 
-static startEmbeddingLookupSparseOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addCombiner(builder:flatbuffers.Builder, combiner:CombinerType) {
-  builder.addFieldInt8(0, combiner, CombinerType.SUM);
-}
 
-static endEmbeddingLookupSparseOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createEmbeddingLookupSparseOptions(builder:flatbuffers.Builder, combiner:CombinerType):flatbuffers.Offset {
-  EmbeddingLookupSparseOptions.startEmbeddingLookupSparseOptions(builder);
-  EmbeddingLookupSparseOptions.addCombiner(builder, combiner);
-  return EmbeddingLookupSparseOptions.endEmbeddingLookupSparseOptions(builder);
-}
 }
 
 export class GatherOptions {
@@ -3832,14 +2317,7 @@ export class GatherOptions {
   return this;
 }
 
-static getRootAsGatherOptions(bb:flatbuffers.ByteBuffer, obj?:GatherOptions):GatherOptions {
-  return (obj || new GatherOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsGatherOptions(bb:flatbuffers.ByteBuffer, obj?:GatherOptions):GatherOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new GatherOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 axis():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -3851,29 +2329,10 @@ batchDims():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startGatherOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addAxis(builder:flatbuffers.Builder, axis:number) {
-  builder.addFieldInt32(0, axis, 0);
-}
 
-static addBatchDims(builder:flatbuffers.Builder, batchDims:number) {
-  builder.addFieldInt32(1, batchDims, 0);
-}
 
-static endGatherOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createGatherOptions(builder:flatbuffers.Builder, axis:number, batchDims:number):flatbuffers.Offset {
-  GatherOptions.startGatherOptions(builder);
-  GatherOptions.addAxis(builder, axis);
-  GatherOptions.addBatchDims(builder, batchDims);
-  return GatherOptions.endGatherOptions(builder);
-}
 }
 
 export class TransposeOptions {
@@ -3885,28 +2344,10 @@ export class TransposeOptions {
   return this;
 }
 
-static getRootAsTransposeOptions(bb:flatbuffers.ByteBuffer, obj?:TransposeOptions):TransposeOptions {
-  return (obj || new TransposeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsTransposeOptions(bb:flatbuffers.ByteBuffer, obj?:TransposeOptions):TransposeOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new TransposeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startTransposeOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endTransposeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createTransposeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  TransposeOptions.startTransposeOptions(builder);
-  return TransposeOptions.endTransposeOptions(builder);
-}
 }
 
 export class ExpOptions {
@@ -3918,28 +2359,10 @@ export class ExpOptions {
   return this;
 }
 
-static getRootAsExpOptions(bb:flatbuffers.ByteBuffer, obj?:ExpOptions):ExpOptions {
-  return (obj || new ExpOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsExpOptions(bb:flatbuffers.ByteBuffer, obj?:ExpOptions):ExpOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ExpOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startExpOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endExpOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createExpOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  ExpOptions.startExpOptions(builder);
-  return ExpOptions.endExpOptions(builder);
-}
 }
 
 export class CosOptions {
@@ -3951,28 +2374,10 @@ export class CosOptions {
   return this;
 }
 
-static getRootAsCosOptions(bb:flatbuffers.ByteBuffer, obj?:CosOptions):CosOptions {
-  return (obj || new CosOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsCosOptions(bb:flatbuffers.ByteBuffer, obj?:CosOptions):CosOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new CosOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startCosOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endCosOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createCosOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  CosOptions.startCosOptions(builder);
-  return CosOptions.endCosOptions(builder);
-}
 }
 
 export class ReducerOptions {
@@ -3984,38 +2389,16 @@ export class ReducerOptions {
   return this;
 }
 
-static getRootAsReducerOptions(bb:flatbuffers.ByteBuffer, obj?:ReducerOptions):ReducerOptions {
-  return (obj || new ReducerOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsReducerOptions(bb:flatbuffers.ByteBuffer, obj?:ReducerOptions):ReducerOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ReducerOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 keepDims():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startReducerOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addKeepDims(builder:flatbuffers.Builder, keepDims:boolean) {
-  builder.addFieldInt8(0, +keepDims, +false);
-}
 
-static endReducerOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createReducerOptions(builder:flatbuffers.Builder, keepDims:boolean):flatbuffers.Offset {
-  ReducerOptions.startReducerOptions(builder);
-  ReducerOptions.addKeepDims(builder, keepDims);
-  return ReducerOptions.endReducerOptions(builder);
-}
 }
 
 export class SqueezeOptions {
@@ -4027,14 +2410,7 @@ export class SqueezeOptions {
   return this;
 }
 
-static getRootAsSqueezeOptions(bb:flatbuffers.ByteBuffer, obj?:SqueezeOptions):SqueezeOptions {
-  return (obj || new SqueezeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSqueezeOptions(bb:flatbuffers.ByteBuffer, obj?:SqueezeOptions):SqueezeOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SqueezeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 squeezeDims(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -4051,41 +2427,11 @@ squeezeDimsArray():Int32Array|null {
   return offset ? new Int32Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
-static startSqueezeOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addSqueezeDims(builder:flatbuffers.Builder, squeezeDimsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, squeezeDimsOffset, 0);
-}
 
-static createSqueezeDimsVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createSqueezeDimsVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createSqueezeDimsVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startSqueezeDimsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static endSqueezeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSqueezeOptions(builder:flatbuffers.Builder, squeezeDimsOffset:flatbuffers.Offset):flatbuffers.Offset {
-  SqueezeOptions.startSqueezeOptions(builder);
-  SqueezeOptions.addSqueezeDims(builder, squeezeDimsOffset);
-  return SqueezeOptions.endSqueezeOptions(builder);
-}
 }
 
 export class SplitOptions {
@@ -4097,38 +2443,16 @@ export class SplitOptions {
   return this;
 }
 
-static getRootAsSplitOptions(bb:flatbuffers.ByteBuffer, obj?:SplitOptions):SplitOptions {
-  return (obj || new SplitOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSplitOptions(bb:flatbuffers.ByteBuffer, obj?:SplitOptions):SplitOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SplitOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 numSplits():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startSplitOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addNumSplits(builder:flatbuffers.Builder, numSplits:number) {
-  builder.addFieldInt32(0, numSplits, 0);
-}
 
-static endSplitOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSplitOptions(builder:flatbuffers.Builder, numSplits:number):flatbuffers.Offset {
-  SplitOptions.startSplitOptions(builder);
-  SplitOptions.addNumSplits(builder, numSplits);
-  return SplitOptions.endSplitOptions(builder);
-}
 }
 
 export class SplitVOptions {
@@ -4140,38 +2464,16 @@ export class SplitVOptions {
   return this;
 }
 
-static getRootAsSplitVOptions(bb:flatbuffers.ByteBuffer, obj?:SplitVOptions):SplitVOptions {
-  return (obj || new SplitVOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSplitVOptions(bb:flatbuffers.ByteBuffer, obj?:SplitVOptions):SplitVOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SplitVOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 numSplits():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startSplitVOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addNumSplits(builder:flatbuffers.Builder, numSplits:number) {
-  builder.addFieldInt32(0, numSplits, 0);
-}
 
-static endSplitVOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSplitVOptions(builder:flatbuffers.Builder, numSplits:number):flatbuffers.Offset {
-  SplitVOptions.startSplitVOptions(builder);
-  SplitVOptions.addNumSplits(builder, numSplits);
-  return SplitVOptions.endSplitVOptions(builder);
-}
 }
 
 export class StridedSliceOptions {
@@ -4183,14 +2485,7 @@ export class StridedSliceOptions {
   return this;
 }
 
-static getRootAsStridedSliceOptions(bb:flatbuffers.ByteBuffer, obj?:StridedSliceOptions):StridedSliceOptions {
-  return (obj || new StridedSliceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsStridedSliceOptions(bb:flatbuffers.ByteBuffer, obj?:StridedSliceOptions):StridedSliceOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new StridedSliceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 beginMask():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -4222,49 +2517,14 @@ offset():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startStridedSliceOptions(builder:flatbuffers.Builder) {
-  builder.startObject(6);
-}
 
-static addBeginMask(builder:flatbuffers.Builder, beginMask:number) {
-  builder.addFieldInt32(0, beginMask, 0);
-}
 
-static addEndMask(builder:flatbuffers.Builder, endMask:number) {
-  builder.addFieldInt32(1, endMask, 0);
-}
 
-static addEllipsisMask(builder:flatbuffers.Builder, ellipsisMask:number) {
-  builder.addFieldInt32(2, ellipsisMask, 0);
-}
 
-static addNewAxisMask(builder:flatbuffers.Builder, newAxisMask:number) {
-  builder.addFieldInt32(3, newAxisMask, 0);
-}
 
-static addShrinkAxisMask(builder:flatbuffers.Builder, shrinkAxisMask:number) {
-  builder.addFieldInt32(4, shrinkAxisMask, 0);
-}
 
-static addOffset(builder:flatbuffers.Builder, offset:boolean) {
-  builder.addFieldInt8(5, +offset, +false);
-}
 
-static endStridedSliceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createStridedSliceOptions(builder:flatbuffers.Builder, beginMask:number, endMask:number, ellipsisMask:number, newAxisMask:number, shrinkAxisMask:number, offset:boolean):flatbuffers.Offset {
-  StridedSliceOptions.startStridedSliceOptions(builder);
-  StridedSliceOptions.addBeginMask(builder, beginMask);
-  StridedSliceOptions.addEndMask(builder, endMask);
-  StridedSliceOptions.addEllipsisMask(builder, ellipsisMask);
-  StridedSliceOptions.addNewAxisMask(builder, newAxisMask);
-  StridedSliceOptions.addShrinkAxisMask(builder, shrinkAxisMask);
-  StridedSliceOptions.addOffset(builder, offset);
-  return StridedSliceOptions.endStridedSliceOptions(builder);
-}
 }
 
 export class LogSoftmaxOptions {
@@ -4276,28 +2536,10 @@ export class LogSoftmaxOptions {
   return this;
 }
 
-static getRootAsLogSoftmaxOptions(bb:flatbuffers.ByteBuffer, obj?:LogSoftmaxOptions):LogSoftmaxOptions {
-  return (obj || new LogSoftmaxOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsLogSoftmaxOptions(bb:flatbuffers.ByteBuffer, obj?:LogSoftmaxOptions):LogSoftmaxOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new LogSoftmaxOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startLogSoftmaxOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endLogSoftmaxOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createLogSoftmaxOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  LogSoftmaxOptions.startLogSoftmaxOptions(builder);
-  return LogSoftmaxOptions.endLogSoftmaxOptions(builder);
-}
 }
 
 export class CastOptions {
@@ -4309,14 +2551,7 @@ export class CastOptions {
   return this;
 }
 
-static getRootAsCastOptions(bb:flatbuffers.ByteBuffer, obj?:CastOptions):CastOptions {
-  return (obj || new CastOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsCastOptions(bb:flatbuffers.ByteBuffer, obj?:CastOptions):CastOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new CastOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 inDataType():TensorType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -4328,29 +2563,10 @@ outDataType():TensorType {
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : TensorType.FLOAT32;
 }
 
-static startCastOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addInDataType(builder:flatbuffers.Builder, inDataType:TensorType) {
-  builder.addFieldInt8(0, inDataType, TensorType.FLOAT32);
-}
 
-static addOutDataType(builder:flatbuffers.Builder, outDataType:TensorType) {
-  builder.addFieldInt8(1, outDataType, TensorType.FLOAT32);
-}
 
-static endCastOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createCastOptions(builder:flatbuffers.Builder, inDataType:TensorType, outDataType:TensorType):flatbuffers.Offset {
-  CastOptions.startCastOptions(builder);
-  CastOptions.addInDataType(builder, inDataType);
-  CastOptions.addOutDataType(builder, outDataType);
-  return CastOptions.endCastOptions(builder);
-}
 }
 
 export class DequantizeOptions {
@@ -4362,28 +2578,10 @@ export class DequantizeOptions {
   return this;
 }
 
-static getRootAsDequantizeOptions(bb:flatbuffers.ByteBuffer, obj?:DequantizeOptions):DequantizeOptions {
-  return (obj || new DequantizeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsDequantizeOptions(bb:flatbuffers.ByteBuffer, obj?:DequantizeOptions):DequantizeOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new DequantizeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startDequantizeOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endDequantizeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createDequantizeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  DequantizeOptions.startDequantizeOptions(builder);
-  return DequantizeOptions.endDequantizeOptions(builder);
-}
 }
 
 export class MaximumMinimumOptions {
@@ -4395,28 +2593,10 @@ export class MaximumMinimumOptions {
   return this;
 }
 
-static getRootAsMaximumMinimumOptions(bb:flatbuffers.ByteBuffer, obj?:MaximumMinimumOptions):MaximumMinimumOptions {
-  return (obj || new MaximumMinimumOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsMaximumMinimumOptions(bb:flatbuffers.ByteBuffer, obj?:MaximumMinimumOptions):MaximumMinimumOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new MaximumMinimumOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startMaximumMinimumOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endMaximumMinimumOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createMaximumMinimumOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  MaximumMinimumOptions.startMaximumMinimumOptions(builder);
-  return MaximumMinimumOptions.endMaximumMinimumOptions(builder);
-}
 }
 
 export class TileOptions {
@@ -4428,28 +2608,10 @@ export class TileOptions {
   return this;
 }
 
-static getRootAsTileOptions(bb:flatbuffers.ByteBuffer, obj?:TileOptions):TileOptions {
-  return (obj || new TileOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsTileOptions(bb:flatbuffers.ByteBuffer, obj?:TileOptions):TileOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new TileOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startTileOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endTileOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createTileOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  TileOptions.startTileOptions(builder);
-  return TileOptions.endTileOptions(builder);
-}
 }
 
 export class ArgMaxOptions {
@@ -4461,38 +2623,16 @@ export class ArgMaxOptions {
   return this;
 }
 
-static getRootAsArgMaxOptions(bb:flatbuffers.ByteBuffer, obj?:ArgMaxOptions):ArgMaxOptions {
-  return (obj || new ArgMaxOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsArgMaxOptions(bb:flatbuffers.ByteBuffer, obj?:ArgMaxOptions):ArgMaxOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ArgMaxOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 outputType():TensorType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : TensorType.FLOAT32;
 }
 
-static startArgMaxOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addOutputType(builder:flatbuffers.Builder, outputType:TensorType) {
-  builder.addFieldInt8(0, outputType, TensorType.FLOAT32);
-}
 
-static endArgMaxOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createArgMaxOptions(builder:flatbuffers.Builder, outputType:TensorType):flatbuffers.Offset {
-  ArgMaxOptions.startArgMaxOptions(builder);
-  ArgMaxOptions.addOutputType(builder, outputType);
-  return ArgMaxOptions.endArgMaxOptions(builder);
-}
 }
 
 export class ArgMinOptions {
@@ -4504,38 +2644,16 @@ export class ArgMinOptions {
   return this;
 }
 
-static getRootAsArgMinOptions(bb:flatbuffers.ByteBuffer, obj?:ArgMinOptions):ArgMinOptions {
-  return (obj || new ArgMinOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsArgMinOptions(bb:flatbuffers.ByteBuffer, obj?:ArgMinOptions):ArgMinOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ArgMinOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 outputType():TensorType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : TensorType.FLOAT32;
 }
 
-static startArgMinOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addOutputType(builder:flatbuffers.Builder, outputType:TensorType) {
-  builder.addFieldInt8(0, outputType, TensorType.FLOAT32);
-}
 
-static endArgMinOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createArgMinOptions(builder:flatbuffers.Builder, outputType:TensorType):flatbuffers.Offset {
-  ArgMinOptions.startArgMinOptions(builder);
-  ArgMinOptions.addOutputType(builder, outputType);
-  return ArgMinOptions.endArgMinOptions(builder);
-}
 }
 
 export class GreaterOptions {
@@ -4547,28 +2665,10 @@ export class GreaterOptions {
   return this;
 }
 
-static getRootAsGreaterOptions(bb:flatbuffers.ByteBuffer, obj?:GreaterOptions):GreaterOptions {
-  return (obj || new GreaterOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsGreaterOptions(bb:flatbuffers.ByteBuffer, obj?:GreaterOptions):GreaterOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new GreaterOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startGreaterOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endGreaterOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createGreaterOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  GreaterOptions.startGreaterOptions(builder);
-  return GreaterOptions.endGreaterOptions(builder);
-}
 }
 
 export class GreaterEqualOptions {
@@ -4580,28 +2680,10 @@ export class GreaterEqualOptions {
   return this;
 }
 
-static getRootAsGreaterEqualOptions(bb:flatbuffers.ByteBuffer, obj?:GreaterEqualOptions):GreaterEqualOptions {
-  return (obj || new GreaterEqualOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsGreaterEqualOptions(bb:flatbuffers.ByteBuffer, obj?:GreaterEqualOptions):GreaterEqualOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new GreaterEqualOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startGreaterEqualOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endGreaterEqualOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createGreaterEqualOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  GreaterEqualOptions.startGreaterEqualOptions(builder);
-  return GreaterEqualOptions.endGreaterEqualOptions(builder);
-}
 }
 
 export class LessOptions {
@@ -4613,28 +2695,10 @@ export class LessOptions {
   return this;
 }
 
-static getRootAsLessOptions(bb:flatbuffers.ByteBuffer, obj?:LessOptions):LessOptions {
-  return (obj || new LessOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsLessOptions(bb:flatbuffers.ByteBuffer, obj?:LessOptions):LessOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new LessOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startLessOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endLessOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createLessOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  LessOptions.startLessOptions(builder);
-  return LessOptions.endLessOptions(builder);
-}
 }
 
 export class LessEqualOptions {
@@ -4646,28 +2710,10 @@ export class LessEqualOptions {
   return this;
 }
 
-static getRootAsLessEqualOptions(bb:flatbuffers.ByteBuffer, obj?:LessEqualOptions):LessEqualOptions {
-  return (obj || new LessEqualOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsLessEqualOptions(bb:flatbuffers.ByteBuffer, obj?:LessEqualOptions):LessEqualOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new LessEqualOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startLessEqualOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endLessEqualOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createLessEqualOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  LessEqualOptions.startLessEqualOptions(builder);
-  return LessEqualOptions.endLessEqualOptions(builder);
-}
 }
 
 export class NegOptions {
@@ -4679,28 +2725,10 @@ export class NegOptions {
   return this;
 }
 
-static getRootAsNegOptions(bb:flatbuffers.ByteBuffer, obj?:NegOptions):NegOptions {
-  return (obj || new NegOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsNegOptions(bb:flatbuffers.ByteBuffer, obj?:NegOptions):NegOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new NegOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startNegOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endNegOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createNegOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  NegOptions.startNegOptions(builder);
-  return NegOptions.endNegOptions(builder);
-}
 }
 
 export class SelectOptions {
@@ -4712,28 +2740,10 @@ export class SelectOptions {
   return this;
 }
 
-static getRootAsSelectOptions(bb:flatbuffers.ByteBuffer, obj?:SelectOptions):SelectOptions {
-  return (obj || new SelectOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSelectOptions(bb:flatbuffers.ByteBuffer, obj?:SelectOptions):SelectOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SelectOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startSelectOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endSelectOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSelectOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  SelectOptions.startSelectOptions(builder);
-  return SelectOptions.endSelectOptions(builder);
-}
 }
 
 export class SliceOptions {
@@ -4745,28 +2755,10 @@ export class SliceOptions {
   return this;
 }
 
-static getRootAsSliceOptions(bb:flatbuffers.ByteBuffer, obj?:SliceOptions):SliceOptions {
-  return (obj || new SliceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSliceOptions(bb:flatbuffers.ByteBuffer, obj?:SliceOptions):SliceOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SliceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startSliceOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endSliceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSliceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  SliceOptions.startSliceOptions(builder);
-  return SliceOptions.endSliceOptions(builder);
-}
 }
 
 export class TransposeConvOptions {
@@ -4778,14 +2770,7 @@ export class TransposeConvOptions {
   return this;
 }
 
-static getRootAsTransposeConvOptions(bb:flatbuffers.ByteBuffer, obj?:TransposeConvOptions):TransposeConvOptions {
-  return (obj || new TransposeConvOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsTransposeConvOptions(bb:flatbuffers.ByteBuffer, obj?:TransposeConvOptions):TransposeConvOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new TransposeConvOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 padding():Padding {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -4807,39 +2792,12 @@ fusedActivationFunction():ActivationFunctionType {
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : ActivationFunctionType.NONE;
 }
 
-static startTransposeConvOptions(builder:flatbuffers.Builder) {
-  builder.startObject(4);
-}
 
-static addPadding(builder:flatbuffers.Builder, padding:Padding) {
-  builder.addFieldInt8(0, padding, Padding.SAME);
-}
 
-static addStrideW(builder:flatbuffers.Builder, strideW:number) {
-  builder.addFieldInt32(1, strideW, 0);
-}
 
-static addStrideH(builder:flatbuffers.Builder, strideH:number) {
-  builder.addFieldInt32(2, strideH, 0);
-}
 
-static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
-  builder.addFieldInt8(3, fusedActivationFunction, ActivationFunctionType.NONE);
-}
 
-static endTransposeConvOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createTransposeConvOptions(builder:flatbuffers.Builder, padding:Padding, strideW:number, strideH:number, fusedActivationFunction:ActivationFunctionType):flatbuffers.Offset {
-  TransposeConvOptions.startTransposeConvOptions(builder);
-  TransposeConvOptions.addPadding(builder, padding);
-  TransposeConvOptions.addStrideW(builder, strideW);
-  TransposeConvOptions.addStrideH(builder, strideH);
-  TransposeConvOptions.addFusedActivationFunction(builder, fusedActivationFunction);
-  return TransposeConvOptions.endTransposeConvOptions(builder);
-}
 }
 
 export class ExpandDimsOptions {
@@ -4851,28 +2809,10 @@ export class ExpandDimsOptions {
   return this;
 }
 
-static getRootAsExpandDimsOptions(bb:flatbuffers.ByteBuffer, obj?:ExpandDimsOptions):ExpandDimsOptions {
-  return (obj || new ExpandDimsOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsExpandDimsOptions(bb:flatbuffers.ByteBuffer, obj?:ExpandDimsOptions):ExpandDimsOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ExpandDimsOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startExpandDimsOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endExpandDimsOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createExpandDimsOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  ExpandDimsOptions.startExpandDimsOptions(builder);
-  return ExpandDimsOptions.endExpandDimsOptions(builder);
-}
 }
 
 export class SparseToDenseOptions {
@@ -4884,38 +2824,16 @@ export class SparseToDenseOptions {
   return this;
 }
 
-static getRootAsSparseToDenseOptions(bb:flatbuffers.ByteBuffer, obj?:SparseToDenseOptions):SparseToDenseOptions {
-  return (obj || new SparseToDenseOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSparseToDenseOptions(bb:flatbuffers.ByteBuffer, obj?:SparseToDenseOptions):SparseToDenseOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SparseToDenseOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 validateIndices():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startSparseToDenseOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addValidateIndices(builder:flatbuffers.Builder, validateIndices:boolean) {
-  builder.addFieldInt8(0, +validateIndices, +false);
-}
 
-static endSparseToDenseOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSparseToDenseOptions(builder:flatbuffers.Builder, validateIndices:boolean):flatbuffers.Offset {
-  SparseToDenseOptions.startSparseToDenseOptions(builder);
-  SparseToDenseOptions.addValidateIndices(builder, validateIndices);
-  return SparseToDenseOptions.endSparseToDenseOptions(builder);
-}
 }
 
 export class EqualOptions {
@@ -4927,28 +2845,10 @@ export class EqualOptions {
   return this;
 }
 
-static getRootAsEqualOptions(bb:flatbuffers.ByteBuffer, obj?:EqualOptions):EqualOptions {
-  return (obj || new EqualOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsEqualOptions(bb:flatbuffers.ByteBuffer, obj?:EqualOptions):EqualOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new EqualOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startEqualOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endEqualOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createEqualOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  EqualOptions.startEqualOptions(builder);
-  return EqualOptions.endEqualOptions(builder);
-}
 }
 
 export class NotEqualOptions {
@@ -4960,28 +2860,10 @@ export class NotEqualOptions {
   return this;
 }
 
-static getRootAsNotEqualOptions(bb:flatbuffers.ByteBuffer, obj?:NotEqualOptions):NotEqualOptions {
-  return (obj || new NotEqualOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsNotEqualOptions(bb:flatbuffers.ByteBuffer, obj?:NotEqualOptions):NotEqualOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new NotEqualOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startNotEqualOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endNotEqualOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createNotEqualOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  NotEqualOptions.startNotEqualOptions(builder);
-  return NotEqualOptions.endNotEqualOptions(builder);
-}
 }
 
 export class ShapeOptions {
@@ -4993,38 +2875,16 @@ export class ShapeOptions {
   return this;
 }
 
-static getRootAsShapeOptions(bb:flatbuffers.ByteBuffer, obj?:ShapeOptions):ShapeOptions {
-  return (obj || new ShapeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsShapeOptions(bb:flatbuffers.ByteBuffer, obj?:ShapeOptions):ShapeOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ShapeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 outType():TensorType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : TensorType.FLOAT32;
 }
 
-static startShapeOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addOutType(builder:flatbuffers.Builder, outType:TensorType) {
-  builder.addFieldInt8(0, outType, TensorType.FLOAT32);
-}
 
-static endShapeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createShapeOptions(builder:flatbuffers.Builder, outType:TensorType):flatbuffers.Offset {
-  ShapeOptions.startShapeOptions(builder);
-  ShapeOptions.addOutType(builder, outType);
-  return ShapeOptions.endShapeOptions(builder);
-}
 }
 
 export class RankOptions {
@@ -5036,28 +2896,10 @@ export class RankOptions {
   return this;
 }
 
-static getRootAsRankOptions(bb:flatbuffers.ByteBuffer, obj?:RankOptions):RankOptions {
-  return (obj || new RankOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsRankOptions(bb:flatbuffers.ByteBuffer, obj?:RankOptions):RankOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new RankOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startRankOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endRankOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createRankOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  RankOptions.startRankOptions(builder);
-  return RankOptions.endRankOptions(builder);
-}
 }
 
 export class PowOptions {
@@ -5069,28 +2911,10 @@ export class PowOptions {
   return this;
 }
 
-static getRootAsPowOptions(bb:flatbuffers.ByteBuffer, obj?:PowOptions):PowOptions {
-  return (obj || new PowOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsPowOptions(bb:flatbuffers.ByteBuffer, obj?:PowOptions):PowOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new PowOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startPowOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endPowOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createPowOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  PowOptions.startPowOptions(builder);
-  return PowOptions.endPowOptions(builder);
-}
 }
 
 export class FakeQuantOptions {
@@ -5102,14 +2926,7 @@ export class FakeQuantOptions {
   return this;
 }
 
-static getRootAsFakeQuantOptions(bb:flatbuffers.ByteBuffer, obj?:FakeQuantOptions):FakeQuantOptions {
-  return (obj || new FakeQuantOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsFakeQuantOptions(bb:flatbuffers.ByteBuffer, obj?:FakeQuantOptions):FakeQuantOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new FakeQuantOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 min():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -5131,39 +2948,12 @@ narrowRange():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startFakeQuantOptions(builder:flatbuffers.Builder) {
-  builder.startObject(4);
-}
 
-static addMin(builder:flatbuffers.Builder, min:number) {
-  builder.addFieldFloat32(0, min, 0.0);
-}
 
-static addMax(builder:flatbuffers.Builder, max:number) {
-  builder.addFieldFloat32(1, max, 0.0);
-}
 
-static addNumBits(builder:flatbuffers.Builder, numBits:number) {
-  builder.addFieldInt32(2, numBits, 0);
-}
 
-static addNarrowRange(builder:flatbuffers.Builder, narrowRange:boolean) {
-  builder.addFieldInt8(3, +narrowRange, +false);
-}
 
-static endFakeQuantOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createFakeQuantOptions(builder:flatbuffers.Builder, min:number, max:number, numBits:number, narrowRange:boolean):flatbuffers.Offset {
-  FakeQuantOptions.startFakeQuantOptions(builder);
-  FakeQuantOptions.addMin(builder, min);
-  FakeQuantOptions.addMax(builder, max);
-  FakeQuantOptions.addNumBits(builder, numBits);
-  FakeQuantOptions.addNarrowRange(builder, narrowRange);
-  return FakeQuantOptions.endFakeQuantOptions(builder);
-}
 }
 
 export class PackOptions {
@@ -5175,14 +2965,7 @@ export class PackOptions {
   return this;
 }
 
-static getRootAsPackOptions(bb:flatbuffers.ByteBuffer, obj?:PackOptions):PackOptions {
-  return (obj || new PackOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsPackOptions(bb:flatbuffers.ByteBuffer, obj?:PackOptions):PackOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new PackOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 valuesCount():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -5194,29 +2977,10 @@ axis():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startPackOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addValuesCount(builder:flatbuffers.Builder, valuesCount:number) {
-  builder.addFieldInt32(0, valuesCount, 0);
-}
 
-static addAxis(builder:flatbuffers.Builder, axis:number) {
-  builder.addFieldInt32(1, axis, 0);
-}
 
-static endPackOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createPackOptions(builder:flatbuffers.Builder, valuesCount:number, axis:number):flatbuffers.Offset {
-  PackOptions.startPackOptions(builder);
-  PackOptions.addValuesCount(builder, valuesCount);
-  PackOptions.addAxis(builder, axis);
-  return PackOptions.endPackOptions(builder);
-}
 }
 
 export class LogicalOrOptions {
@@ -5228,28 +2992,10 @@ export class LogicalOrOptions {
   return this;
 }
 
-static getRootAsLogicalOrOptions(bb:flatbuffers.ByteBuffer, obj?:LogicalOrOptions):LogicalOrOptions {
-  return (obj || new LogicalOrOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsLogicalOrOptions(bb:flatbuffers.ByteBuffer, obj?:LogicalOrOptions):LogicalOrOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new LogicalOrOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startLogicalOrOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endLogicalOrOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createLogicalOrOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  LogicalOrOptions.startLogicalOrOptions(builder);
-  return LogicalOrOptions.endLogicalOrOptions(builder);
-}
 }
 
 export class OneHotOptions {
@@ -5261,38 +3007,16 @@ export class OneHotOptions {
   return this;
 }
 
-static getRootAsOneHotOptions(bb:flatbuffers.ByteBuffer, obj?:OneHotOptions):OneHotOptions {
-  return (obj || new OneHotOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsOneHotOptions(bb:flatbuffers.ByteBuffer, obj?:OneHotOptions):OneHotOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new OneHotOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 axis():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startOneHotOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addAxis(builder:flatbuffers.Builder, axis:number) {
-  builder.addFieldInt32(0, axis, 0);
-}
 
-static endOneHotOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createOneHotOptions(builder:flatbuffers.Builder, axis:number):flatbuffers.Offset {
-  OneHotOptions.startOneHotOptions(builder);
-  OneHotOptions.addAxis(builder, axis);
-  return OneHotOptions.endOneHotOptions(builder);
-}
 }
 
 export class AbsOptions {
@@ -5304,28 +3028,10 @@ export class AbsOptions {
   return this;
 }
 
-static getRootAsAbsOptions(bb:flatbuffers.ByteBuffer, obj?:AbsOptions):AbsOptions {
-  return (obj || new AbsOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsAbsOptions(bb:flatbuffers.ByteBuffer, obj?:AbsOptions):AbsOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new AbsOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startAbsOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endAbsOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createAbsOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  AbsOptions.startAbsOptions(builder);
-  return AbsOptions.endAbsOptions(builder);
-}
 }
 
 export class HardSwishOptions {
@@ -5337,28 +3043,10 @@ export class HardSwishOptions {
   return this;
 }
 
-static getRootAsHardSwishOptions(bb:flatbuffers.ByteBuffer, obj?:HardSwishOptions):HardSwishOptions {
-  return (obj || new HardSwishOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsHardSwishOptions(bb:flatbuffers.ByteBuffer, obj?:HardSwishOptions):HardSwishOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new HardSwishOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startHardSwishOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endHardSwishOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createHardSwishOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  HardSwishOptions.startHardSwishOptions(builder);
-  return HardSwishOptions.endHardSwishOptions(builder);
-}
 }
 
 export class LogicalAndOptions {
@@ -5370,28 +3058,10 @@ export class LogicalAndOptions {
   return this;
 }
 
-static getRootAsLogicalAndOptions(bb:flatbuffers.ByteBuffer, obj?:LogicalAndOptions):LogicalAndOptions {
-  return (obj || new LogicalAndOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsLogicalAndOptions(bb:flatbuffers.ByteBuffer, obj?:LogicalAndOptions):LogicalAndOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new LogicalAndOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startLogicalAndOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endLogicalAndOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createLogicalAndOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  LogicalAndOptions.startLogicalAndOptions(builder);
-  return LogicalAndOptions.endLogicalAndOptions(builder);
-}
 }
 
 export class LogicalNotOptions {
@@ -5403,28 +3073,10 @@ export class LogicalNotOptions {
   return this;
 }
 
-static getRootAsLogicalNotOptions(bb:flatbuffers.ByteBuffer, obj?:LogicalNotOptions):LogicalNotOptions {
-  return (obj || new LogicalNotOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsLogicalNotOptions(bb:flatbuffers.ByteBuffer, obj?:LogicalNotOptions):LogicalNotOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new LogicalNotOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startLogicalNotOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endLogicalNotOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createLogicalNotOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  LogicalNotOptions.startLogicalNotOptions(builder);
-  return LogicalNotOptions.endLogicalNotOptions(builder);
-}
 }
 
 export class UnpackOptions {
@@ -5436,14 +3088,7 @@ export class UnpackOptions {
   return this;
 }
 
-static getRootAsUnpackOptions(bb:flatbuffers.ByteBuffer, obj?:UnpackOptions):UnpackOptions {
-  return (obj || new UnpackOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsUnpackOptions(bb:flatbuffers.ByteBuffer, obj?:UnpackOptions):UnpackOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new UnpackOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 num():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -5455,29 +3100,10 @@ axis():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startUnpackOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addNum(builder:flatbuffers.Builder, num:number) {
-  builder.addFieldInt32(0, num, 0);
-}
 
-static addAxis(builder:flatbuffers.Builder, axis:number) {
-  builder.addFieldInt32(1, axis, 0);
-}
 
-static endUnpackOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createUnpackOptions(builder:flatbuffers.Builder, num:number, axis:number):flatbuffers.Offset {
-  UnpackOptions.startUnpackOptions(builder);
-  UnpackOptions.addNum(builder, num);
-  UnpackOptions.addAxis(builder, axis);
-  return UnpackOptions.endUnpackOptions(builder);
-}
 }
 
 export class FloorDivOptions {
@@ -5489,28 +3115,10 @@ export class FloorDivOptions {
   return this;
 }
 
-static getRootAsFloorDivOptions(bb:flatbuffers.ByteBuffer, obj?:FloorDivOptions):FloorDivOptions {
-  return (obj || new FloorDivOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsFloorDivOptions(bb:flatbuffers.ByteBuffer, obj?:FloorDivOptions):FloorDivOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new FloorDivOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startFloorDivOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endFloorDivOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createFloorDivOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  FloorDivOptions.startFloorDivOptions(builder);
-  return FloorDivOptions.endFloorDivOptions(builder);
-}
 }
 
 export class SquareOptions {
@@ -5522,28 +3130,10 @@ export class SquareOptions {
   return this;
 }
 
-static getRootAsSquareOptions(bb:flatbuffers.ByteBuffer, obj?:SquareOptions):SquareOptions {
-  return (obj || new SquareOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSquareOptions(bb:flatbuffers.ByteBuffer, obj?:SquareOptions):SquareOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SquareOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startSquareOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endSquareOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSquareOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  SquareOptions.startSquareOptions(builder);
-  return SquareOptions.endSquareOptions(builder);
-}
 }
 
 export class ZerosLikeOptions {
@@ -5555,28 +3145,10 @@ export class ZerosLikeOptions {
   return this;
 }
 
-static getRootAsZerosLikeOptions(bb:flatbuffers.ByteBuffer, obj?:ZerosLikeOptions):ZerosLikeOptions {
-  return (obj || new ZerosLikeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsZerosLikeOptions(bb:flatbuffers.ByteBuffer, obj?:ZerosLikeOptions):ZerosLikeOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ZerosLikeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startZerosLikeOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endZerosLikeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createZerosLikeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  ZerosLikeOptions.startZerosLikeOptions(builder);
-  return ZerosLikeOptions.endZerosLikeOptions(builder);
-}
 }
 
 export class FillOptions {
@@ -5588,28 +3160,10 @@ export class FillOptions {
   return this;
 }
 
-static getRootAsFillOptions(bb:flatbuffers.ByteBuffer, obj?:FillOptions):FillOptions {
-  return (obj || new FillOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsFillOptions(bb:flatbuffers.ByteBuffer, obj?:FillOptions):FillOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new FillOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startFillOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endFillOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createFillOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  FillOptions.startFillOptions(builder);
-  return FillOptions.endFillOptions(builder);
-}
 }
 
 export class FloorModOptions {
@@ -5621,28 +3175,10 @@ export class FloorModOptions {
   return this;
 }
 
-static getRootAsFloorModOptions(bb:flatbuffers.ByteBuffer, obj?:FloorModOptions):FloorModOptions {
-  return (obj || new FloorModOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsFloorModOptions(bb:flatbuffers.ByteBuffer, obj?:FloorModOptions):FloorModOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new FloorModOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startFloorModOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endFloorModOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createFloorModOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  FloorModOptions.startFloorModOptions(builder);
-  return FloorModOptions.endFloorModOptions(builder);
-}
 }
 
 export class RangeOptions {
@@ -5654,28 +3190,10 @@ export class RangeOptions {
   return this;
 }
 
-static getRootAsRangeOptions(bb:flatbuffers.ByteBuffer, obj?:RangeOptions):RangeOptions {
-  return (obj || new RangeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsRangeOptions(bb:flatbuffers.ByteBuffer, obj?:RangeOptions):RangeOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new RangeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startRangeOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endRangeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createRangeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  RangeOptions.startRangeOptions(builder);
-  return RangeOptions.endRangeOptions(builder);
-}
 }
 
 export class LeakyReluOptions {
@@ -5687,38 +3205,16 @@ export class LeakyReluOptions {
   return this;
 }
 
-static getRootAsLeakyReluOptions(bb:flatbuffers.ByteBuffer, obj?:LeakyReluOptions):LeakyReluOptions {
-  return (obj || new LeakyReluOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsLeakyReluOptions(bb:flatbuffers.ByteBuffer, obj?:LeakyReluOptions):LeakyReluOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new LeakyReluOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 alpha():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readFloat32(this.bb_pos + offset) : 0.0;
 }
 
-static startLeakyReluOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addAlpha(builder:flatbuffers.Builder, alpha:number) {
-  builder.addFieldFloat32(0, alpha, 0.0);
-}
 
-static endLeakyReluOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createLeakyReluOptions(builder:flatbuffers.Builder, alpha:number):flatbuffers.Offset {
-  LeakyReluOptions.startLeakyReluOptions(builder);
-  LeakyReluOptions.addAlpha(builder, alpha);
-  return LeakyReluOptions.endLeakyReluOptions(builder);
-}
 }
 
 export class SquaredDifferenceOptions {
@@ -5730,28 +3226,10 @@ export class SquaredDifferenceOptions {
   return this;
 }
 
-static getRootAsSquaredDifferenceOptions(bb:flatbuffers.ByteBuffer, obj?:SquaredDifferenceOptions):SquaredDifferenceOptions {
-  return (obj || new SquaredDifferenceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSquaredDifferenceOptions(bb:flatbuffers.ByteBuffer, obj?:SquaredDifferenceOptions):SquaredDifferenceOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SquaredDifferenceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startSquaredDifferenceOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endSquaredDifferenceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSquaredDifferenceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  SquaredDifferenceOptions.startSquaredDifferenceOptions(builder);
-  return SquaredDifferenceOptions.endSquaredDifferenceOptions(builder);
-}
 }
 
 export class MirrorPadOptions {
@@ -5763,38 +3241,16 @@ export class MirrorPadOptions {
   return this;
 }
 
-static getRootAsMirrorPadOptions(bb:flatbuffers.ByteBuffer, obj?:MirrorPadOptions):MirrorPadOptions {
-  return (obj || new MirrorPadOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsMirrorPadOptions(bb:flatbuffers.ByteBuffer, obj?:MirrorPadOptions):MirrorPadOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new MirrorPadOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 mode():MirrorPadMode {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : MirrorPadMode.REFLECT;
 }
 
-static startMirrorPadOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addMode(builder:flatbuffers.Builder, mode:MirrorPadMode) {
-  builder.addFieldInt8(0, mode, MirrorPadMode.REFLECT);
-}
 
-static endMirrorPadOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createMirrorPadOptions(builder:flatbuffers.Builder, mode:MirrorPadMode):flatbuffers.Offset {
-  MirrorPadOptions.startMirrorPadOptions(builder);
-  MirrorPadOptions.addMode(builder, mode);
-  return MirrorPadOptions.endMirrorPadOptions(builder);
-}
 }
 
 export class UniqueOptions {
@@ -5806,38 +3262,16 @@ export class UniqueOptions {
   return this;
 }
 
-static getRootAsUniqueOptions(bb:flatbuffers.ByteBuffer, obj?:UniqueOptions):UniqueOptions {
-  return (obj || new UniqueOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsUniqueOptions(bb:flatbuffers.ByteBuffer, obj?:UniqueOptions):UniqueOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new UniqueOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 idxOutType():TensorType {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : TensorType.INT32;
 }
 
-static startUniqueOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addIdxOutType(builder:flatbuffers.Builder, idxOutType:TensorType) {
-  builder.addFieldInt8(0, idxOutType, TensorType.INT32);
-}
 
-static endUniqueOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createUniqueOptions(builder:flatbuffers.Builder, idxOutType:TensorType):flatbuffers.Offset {
-  UniqueOptions.startUniqueOptions(builder);
-  UniqueOptions.addIdxOutType(builder, idxOutType);
-  return UniqueOptions.endUniqueOptions(builder);
-}
 }
 
 export class ReverseV2Options {
@@ -5849,28 +3283,10 @@ export class ReverseV2Options {
   return this;
 }
 
-static getRootAsReverseV2Options(bb:flatbuffers.ByteBuffer, obj?:ReverseV2Options):ReverseV2Options {
-  return (obj || new ReverseV2Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsReverseV2Options(bb:flatbuffers.ByteBuffer, obj?:ReverseV2Options):ReverseV2Options {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ReverseV2Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startReverseV2Options(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endReverseV2Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createReverseV2Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  ReverseV2Options.startReverseV2Options(builder);
-  return ReverseV2Options.endReverseV2Options(builder);
-}
 }
 
 export class AddNOptions {
@@ -5882,28 +3298,10 @@ export class AddNOptions {
   return this;
 }
 
-static getRootAsAddNOptions(bb:flatbuffers.ByteBuffer, obj?:AddNOptions):AddNOptions {
-  return (obj || new AddNOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsAddNOptions(bb:flatbuffers.ByteBuffer, obj?:AddNOptions):AddNOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new AddNOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startAddNOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endAddNOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createAddNOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  AddNOptions.startAddNOptions(builder);
-  return AddNOptions.endAddNOptions(builder);
-}
 }
 
 export class GatherNdOptions {
@@ -5915,28 +3313,10 @@ export class GatherNdOptions {
   return this;
 }
 
-static getRootAsGatherNdOptions(bb:flatbuffers.ByteBuffer, obj?:GatherNdOptions):GatherNdOptions {
-  return (obj || new GatherNdOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsGatherNdOptions(bb:flatbuffers.ByteBuffer, obj?:GatherNdOptions):GatherNdOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new GatherNdOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startGatherNdOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endGatherNdOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createGatherNdOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  GatherNdOptions.startGatherNdOptions(builder);
-  return GatherNdOptions.endGatherNdOptions(builder);
-}
 }
 
 export class WhereOptions {
@@ -5948,28 +3328,10 @@ export class WhereOptions {
   return this;
 }
 
-static getRootAsWhereOptions(bb:flatbuffers.ByteBuffer, obj?:WhereOptions):WhereOptions {
-  return (obj || new WhereOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsWhereOptions(bb:flatbuffers.ByteBuffer, obj?:WhereOptions):WhereOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new WhereOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startWhereOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endWhereOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createWhereOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  WhereOptions.startWhereOptions(builder);
-  return WhereOptions.endWhereOptions(builder);
-}
 }
 
 export class ReverseSequenceOptions {
@@ -5981,14 +3343,7 @@ export class ReverseSequenceOptions {
   return this;
 }
 
-static getRootAsReverseSequenceOptions(bb:flatbuffers.ByteBuffer, obj?:ReverseSequenceOptions):ReverseSequenceOptions {
-  return (obj || new ReverseSequenceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsReverseSequenceOptions(bb:flatbuffers.ByteBuffer, obj?:ReverseSequenceOptions):ReverseSequenceOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ReverseSequenceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 seqDim():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -6000,29 +3355,10 @@ batchDim():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startReverseSequenceOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addSeqDim(builder:flatbuffers.Builder, seqDim:number) {
-  builder.addFieldInt32(0, seqDim, 0);
-}
 
-static addBatchDim(builder:flatbuffers.Builder, batchDim:number) {
-  builder.addFieldInt32(1, batchDim, 0);
-}
 
-static endReverseSequenceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createReverseSequenceOptions(builder:flatbuffers.Builder, seqDim:number, batchDim:number):flatbuffers.Offset {
-  ReverseSequenceOptions.startReverseSequenceOptions(builder);
-  ReverseSequenceOptions.addSeqDim(builder, seqDim);
-  ReverseSequenceOptions.addBatchDim(builder, batchDim);
-  return ReverseSequenceOptions.endReverseSequenceOptions(builder);
-}
 }
 
 export class MatrixDiagOptions {
@@ -6034,28 +3370,10 @@ export class MatrixDiagOptions {
   return this;
 }
 
-static getRootAsMatrixDiagOptions(bb:flatbuffers.ByteBuffer, obj?:MatrixDiagOptions):MatrixDiagOptions {
-  return (obj || new MatrixDiagOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsMatrixDiagOptions(bb:flatbuffers.ByteBuffer, obj?:MatrixDiagOptions):MatrixDiagOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new MatrixDiagOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startMatrixDiagOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endMatrixDiagOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createMatrixDiagOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  MatrixDiagOptions.startMatrixDiagOptions(builder);
-  return MatrixDiagOptions.endMatrixDiagOptions(builder);
-}
 }
 
 export class QuantizeOptions {
@@ -6067,28 +3385,10 @@ export class QuantizeOptions {
   return this;
 }
 
-static getRootAsQuantizeOptions(bb:flatbuffers.ByteBuffer, obj?:QuantizeOptions):QuantizeOptions {
-  return (obj || new QuantizeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsQuantizeOptions(bb:flatbuffers.ByteBuffer, obj?:QuantizeOptions):QuantizeOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new QuantizeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startQuantizeOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endQuantizeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createQuantizeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  QuantizeOptions.startQuantizeOptions(builder);
-  return QuantizeOptions.endQuantizeOptions(builder);
-}
 }
 
 export class MatrixSetDiagOptions {
@@ -6100,28 +3400,10 @@ export class MatrixSetDiagOptions {
   return this;
 }
 
-static getRootAsMatrixSetDiagOptions(bb:flatbuffers.ByteBuffer, obj?:MatrixSetDiagOptions):MatrixSetDiagOptions {
-  return (obj || new MatrixSetDiagOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsMatrixSetDiagOptions(bb:flatbuffers.ByteBuffer, obj?:MatrixSetDiagOptions):MatrixSetDiagOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new MatrixSetDiagOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startMatrixSetDiagOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endMatrixSetDiagOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createMatrixSetDiagOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  MatrixSetDiagOptions.startMatrixSetDiagOptions(builder);
-  return MatrixSetDiagOptions.endMatrixSetDiagOptions(builder);
-}
 }
 
 export class IfOptions {
@@ -6133,14 +3415,7 @@ export class IfOptions {
   return this;
 }
 
-static getRootAsIfOptions(bb:flatbuffers.ByteBuffer, obj?:IfOptions):IfOptions {
-  return (obj || new IfOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsIfOptions(bb:flatbuffers.ByteBuffer, obj?:IfOptions):IfOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new IfOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 thenSubgraphIndex():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -6152,29 +3427,10 @@ elseSubgraphIndex():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startIfOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addThenSubgraphIndex(builder:flatbuffers.Builder, thenSubgraphIndex:number) {
-  builder.addFieldInt32(0, thenSubgraphIndex, 0);
-}
 
-static addElseSubgraphIndex(builder:flatbuffers.Builder, elseSubgraphIndex:number) {
-  builder.addFieldInt32(1, elseSubgraphIndex, 0);
-}
 
-static endIfOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createIfOptions(builder:flatbuffers.Builder, thenSubgraphIndex:number, elseSubgraphIndex:number):flatbuffers.Offset {
-  IfOptions.startIfOptions(builder);
-  IfOptions.addThenSubgraphIndex(builder, thenSubgraphIndex);
-  IfOptions.addElseSubgraphIndex(builder, elseSubgraphIndex);
-  return IfOptions.endIfOptions(builder);
-}
 }
 
 export class CallOnceOptions {
@@ -6186,38 +3442,16 @@ export class CallOnceOptions {
   return this;
 }
 
-static getRootAsCallOnceOptions(bb:flatbuffers.ByteBuffer, obj?:CallOnceOptions):CallOnceOptions {
-  return (obj || new CallOnceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsCallOnceOptions(bb:flatbuffers.ByteBuffer, obj?:CallOnceOptions):CallOnceOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new CallOnceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 initSubgraphIndex():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startCallOnceOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addInitSubgraphIndex(builder:flatbuffers.Builder, initSubgraphIndex:number) {
-  builder.addFieldInt32(0, initSubgraphIndex, 0);
-}
 
-static endCallOnceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createCallOnceOptions(builder:flatbuffers.Builder, initSubgraphIndex:number):flatbuffers.Offset {
-  CallOnceOptions.startCallOnceOptions(builder);
-  CallOnceOptions.addInitSubgraphIndex(builder, initSubgraphIndex);
-  return CallOnceOptions.endCallOnceOptions(builder);
-}
 }
 
 export class WhileOptions {
@@ -6229,14 +3463,7 @@ export class WhileOptions {
   return this;
 }
 
-static getRootAsWhileOptions(bb:flatbuffers.ByteBuffer, obj?:WhileOptions):WhileOptions {
-  return (obj || new WhileOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsWhileOptions(bb:flatbuffers.ByteBuffer, obj?:WhileOptions):WhileOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new WhileOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 condSubgraphIndex():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -6248,29 +3475,10 @@ bodySubgraphIndex():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
-static startWhileOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addCondSubgraphIndex(builder:flatbuffers.Builder, condSubgraphIndex:number) {
-  builder.addFieldInt32(0, condSubgraphIndex, 0);
-}
 
-static addBodySubgraphIndex(builder:flatbuffers.Builder, bodySubgraphIndex:number) {
-  builder.addFieldInt32(1, bodySubgraphIndex, 0);
-}
 
-static endWhileOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createWhileOptions(builder:flatbuffers.Builder, condSubgraphIndex:number, bodySubgraphIndex:number):flatbuffers.Offset {
-  WhileOptions.startWhileOptions(builder);
-  WhileOptions.addCondSubgraphIndex(builder, condSubgraphIndex);
-  WhileOptions.addBodySubgraphIndex(builder, bodySubgraphIndex);
-  return WhileOptions.endWhileOptions(builder);
-}
 }
 
 export class NonMaxSuppressionV4Options {
@@ -6282,28 +3490,10 @@ export class NonMaxSuppressionV4Options {
   return this;
 }
 
-static getRootAsNonMaxSuppressionV4Options(bb:flatbuffers.ByteBuffer, obj?:NonMaxSuppressionV4Options):NonMaxSuppressionV4Options {
-  return (obj || new NonMaxSuppressionV4Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsNonMaxSuppressionV4Options(bb:flatbuffers.ByteBuffer, obj?:NonMaxSuppressionV4Options):NonMaxSuppressionV4Options {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new NonMaxSuppressionV4Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startNonMaxSuppressionV4Options(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endNonMaxSuppressionV4Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createNonMaxSuppressionV4Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  NonMaxSuppressionV4Options.startNonMaxSuppressionV4Options(builder);
-  return NonMaxSuppressionV4Options.endNonMaxSuppressionV4Options(builder);
-}
 }
 
 export class NonMaxSuppressionV5Options {
@@ -6315,28 +3505,10 @@ export class NonMaxSuppressionV5Options {
   return this;
 }
 
-static getRootAsNonMaxSuppressionV5Options(bb:flatbuffers.ByteBuffer, obj?:NonMaxSuppressionV5Options):NonMaxSuppressionV5Options {
-  return (obj || new NonMaxSuppressionV5Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsNonMaxSuppressionV5Options(bb:flatbuffers.ByteBuffer, obj?:NonMaxSuppressionV5Options):NonMaxSuppressionV5Options {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new NonMaxSuppressionV5Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startNonMaxSuppressionV5Options(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endNonMaxSuppressionV5Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createNonMaxSuppressionV5Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  NonMaxSuppressionV5Options.startNonMaxSuppressionV5Options(builder);
-  return NonMaxSuppressionV5Options.endNonMaxSuppressionV5Options(builder);
-}
 }
 
 export class ScatterNdOptions {
@@ -6348,28 +3520,10 @@ export class ScatterNdOptions {
   return this;
 }
 
-static getRootAsScatterNdOptions(bb:flatbuffers.ByteBuffer, obj?:ScatterNdOptions):ScatterNdOptions {
-  return (obj || new ScatterNdOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsScatterNdOptions(bb:flatbuffers.ByteBuffer, obj?:ScatterNdOptions):ScatterNdOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ScatterNdOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startScatterNdOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endScatterNdOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createScatterNdOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  ScatterNdOptions.startScatterNdOptions(builder);
-  return ScatterNdOptions.endScatterNdOptions(builder);
-}
 }
 
 export class SelectV2Options {
@@ -6381,28 +3535,10 @@ export class SelectV2Options {
   return this;
 }
 
-static getRootAsSelectV2Options(bb:flatbuffers.ByteBuffer, obj?:SelectV2Options):SelectV2Options {
-  return (obj || new SelectV2Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSelectV2Options(bb:flatbuffers.ByteBuffer, obj?:SelectV2Options):SelectV2Options {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SelectV2Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startSelectV2Options(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endSelectV2Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSelectV2Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  SelectV2Options.startSelectV2Options(builder);
-  return SelectV2Options.endSelectV2Options(builder);
-}
 }
 
 export class DensifyOptions {
@@ -6414,28 +3550,10 @@ export class DensifyOptions {
   return this;
 }
 
-static getRootAsDensifyOptions(bb:flatbuffers.ByteBuffer, obj?:DensifyOptions):DensifyOptions {
-  return (obj || new DensifyOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsDensifyOptions(bb:flatbuffers.ByteBuffer, obj?:DensifyOptions):DensifyOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new DensifyOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startDensifyOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endDensifyOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createDensifyOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  DensifyOptions.startDensifyOptions(builder);
-  return DensifyOptions.endDensifyOptions(builder);
-}
 }
 
 export class SegmentSumOptions {
@@ -6447,28 +3565,10 @@ export class SegmentSumOptions {
   return this;
 }
 
-static getRootAsSegmentSumOptions(bb:flatbuffers.ByteBuffer, obj?:SegmentSumOptions):SegmentSumOptions {
-  return (obj || new SegmentSumOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSegmentSumOptions(bb:flatbuffers.ByteBuffer, obj?:SegmentSumOptions):SegmentSumOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SegmentSumOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startSegmentSumOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endSegmentSumOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSegmentSumOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  SegmentSumOptions.startSegmentSumOptions(builder);
-  return SegmentSumOptions.endSegmentSumOptions(builder);
-}
 }
 
 export class BatchMatMulOptions {
@@ -6480,14 +3580,7 @@ export class BatchMatMulOptions {
   return this;
 }
 
-static getRootAsBatchMatMulOptions(bb:flatbuffers.ByteBuffer, obj?:BatchMatMulOptions):BatchMatMulOptions {
-  return (obj || new BatchMatMulOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsBatchMatMulOptions(bb:flatbuffers.ByteBuffer, obj?:BatchMatMulOptions):BatchMatMulOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new BatchMatMulOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 adjX():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -6504,34 +3597,11 @@ asymmetricQuantizeInputs():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startBatchMatMulOptions(builder:flatbuffers.Builder) {
-  builder.startObject(3);
-}
 
-static addAdjX(builder:flatbuffers.Builder, adjX:boolean) {
-  builder.addFieldInt8(0, +adjX, +false);
-}
 
-static addAdjY(builder:flatbuffers.Builder, adjY:boolean) {
-  builder.addFieldInt8(1, +adjY, +false);
-}
 
-static addAsymmetricQuantizeInputs(builder:flatbuffers.Builder, asymmetricQuantizeInputs:boolean) {
-  builder.addFieldInt8(2, +asymmetricQuantizeInputs, +false);
-}
 
-static endBatchMatMulOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createBatchMatMulOptions(builder:flatbuffers.Builder, adjX:boolean, adjY:boolean, asymmetricQuantizeInputs:boolean):flatbuffers.Offset {
-  BatchMatMulOptions.startBatchMatMulOptions(builder);
-  BatchMatMulOptions.addAdjX(builder, adjX);
-  BatchMatMulOptions.addAdjY(builder, adjY);
-  BatchMatMulOptions.addAsymmetricQuantizeInputs(builder, asymmetricQuantizeInputs);
-  return BatchMatMulOptions.endBatchMatMulOptions(builder);
-}
 }
 
 export class CumsumOptions {
@@ -6543,14 +3613,7 @@ export class CumsumOptions {
   return this;
 }
 
-static getRootAsCumsumOptions(bb:flatbuffers.ByteBuffer, obj?:CumsumOptions):CumsumOptions {
-  return (obj || new CumsumOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsCumsumOptions(bb:flatbuffers.ByteBuffer, obj?:CumsumOptions):CumsumOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new CumsumOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 exclusive():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -6562,29 +3625,10 @@ reverse():boolean {
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startCumsumOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addExclusive(builder:flatbuffers.Builder, exclusive:boolean) {
-  builder.addFieldInt8(0, +exclusive, +false);
-}
 
-static addReverse(builder:flatbuffers.Builder, reverse:boolean) {
-  builder.addFieldInt8(1, +reverse, +false);
-}
 
-static endCumsumOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createCumsumOptions(builder:flatbuffers.Builder, exclusive:boolean, reverse:boolean):flatbuffers.Offset {
-  CumsumOptions.startCumsumOptions(builder);
-  CumsumOptions.addExclusive(builder, exclusive);
-  CumsumOptions.addReverse(builder, reverse);
-  return CumsumOptions.endCumsumOptions(builder);
-}
 }
 
 export class BroadcastToOptions {
@@ -6596,28 +3640,10 @@ export class BroadcastToOptions {
   return this;
 }
 
-static getRootAsBroadcastToOptions(bb:flatbuffers.ByteBuffer, obj?:BroadcastToOptions):BroadcastToOptions {
-  return (obj || new BroadcastToOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsBroadcastToOptions(bb:flatbuffers.ByteBuffer, obj?:BroadcastToOptions):BroadcastToOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new BroadcastToOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startBroadcastToOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endBroadcastToOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createBroadcastToOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  BroadcastToOptions.startBroadcastToOptions(builder);
-  return BroadcastToOptions.endBroadcastToOptions(builder);
-}
 }
 
 export class Rfft2dOptions {
@@ -6629,28 +3655,10 @@ export class Rfft2dOptions {
   return this;
 }
 
-static getRootAsRfft2dOptions(bb:flatbuffers.ByteBuffer, obj?:Rfft2dOptions):Rfft2dOptions {
-  return (obj || new Rfft2dOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsRfft2dOptions(bb:flatbuffers.ByteBuffer, obj?:Rfft2dOptions):Rfft2dOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Rfft2dOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startRfft2dOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endRfft2dOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createRfft2dOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  Rfft2dOptions.startRfft2dOptions(builder);
-  return Rfft2dOptions.endRfft2dOptions(builder);
-}
 }
 
 export class HashtableOptions {
@@ -6662,14 +3670,7 @@ export class HashtableOptions {
   return this;
 }
 
-static getRootAsHashtableOptions(bb:flatbuffers.ByteBuffer, obj?:HashtableOptions):HashtableOptions {
-  return (obj || new HashtableOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsHashtableOptions(bb:flatbuffers.ByteBuffer, obj?:HashtableOptions):HashtableOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new HashtableOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 tableId():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -6686,34 +3687,11 @@ valueDtype():TensorType {
   return offset ? this.bb!.readInt8(this.bb_pos + offset) : TensorType.FLOAT32;
 }
 
-static startHashtableOptions(builder:flatbuffers.Builder) {
-  builder.startObject(3);
-}
 
-static addTableId(builder:flatbuffers.Builder, tableId:number) {
-  builder.addFieldInt32(0, tableId, 0);
-}
 
-static addKeyDtype(builder:flatbuffers.Builder, keyDtype:TensorType) {
-  builder.addFieldInt8(1, keyDtype, TensorType.FLOAT32);
-}
 
-static addValueDtype(builder:flatbuffers.Builder, valueDtype:TensorType) {
-  builder.addFieldInt8(2, valueDtype, TensorType.FLOAT32);
-}
 
-static endHashtableOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createHashtableOptions(builder:flatbuffers.Builder, tableId:number, keyDtype:TensorType, valueDtype:TensorType):flatbuffers.Offset {
-  HashtableOptions.startHashtableOptions(builder);
-  HashtableOptions.addTableId(builder, tableId);
-  HashtableOptions.addKeyDtype(builder, keyDtype);
-  HashtableOptions.addValueDtype(builder, valueDtype);
-  return HashtableOptions.endHashtableOptions(builder);
-}
 }
 
 export class HashtableFindOptions {
@@ -6725,28 +3703,10 @@ export class HashtableFindOptions {
   return this;
 }
 
-static getRootAsHashtableFindOptions(bb:flatbuffers.ByteBuffer, obj?:HashtableFindOptions):HashtableFindOptions {
-  return (obj || new HashtableFindOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsHashtableFindOptions(bb:flatbuffers.ByteBuffer, obj?:HashtableFindOptions):HashtableFindOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new HashtableFindOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startHashtableFindOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endHashtableFindOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createHashtableFindOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  HashtableFindOptions.startHashtableFindOptions(builder);
-  return HashtableFindOptions.endHashtableFindOptions(builder);
-}
 }
 
 export class HashtableImportOptions {
@@ -6758,28 +3718,10 @@ export class HashtableImportOptions {
   return this;
 }
 
-static getRootAsHashtableImportOptions(bb:flatbuffers.ByteBuffer, obj?:HashtableImportOptions):HashtableImportOptions {
-  return (obj || new HashtableImportOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsHashtableImportOptions(bb:flatbuffers.ByteBuffer, obj?:HashtableImportOptions):HashtableImportOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new HashtableImportOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startHashtableImportOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endHashtableImportOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createHashtableImportOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  HashtableImportOptions.startHashtableImportOptions(builder);
-  return HashtableImportOptions.endHashtableImportOptions(builder);
-}
 }
 
 export class HashtableSizeOptions {
@@ -6791,28 +3733,10 @@ export class HashtableSizeOptions {
   return this;
 }
 
-static getRootAsHashtableSizeOptions(bb:flatbuffers.ByteBuffer, obj?:HashtableSizeOptions):HashtableSizeOptions {
-  return (obj || new HashtableSizeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsHashtableSizeOptions(bb:flatbuffers.ByteBuffer, obj?:HashtableSizeOptions):HashtableSizeOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new HashtableSizeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startHashtableSizeOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endHashtableSizeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createHashtableSizeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  HashtableSizeOptions.startHashtableSizeOptions(builder);
-  return HashtableSizeOptions.endHashtableSizeOptions(builder);
-}
 }
 
 export class VarHandleOptions {
@@ -6824,14 +3748,7 @@ export class VarHandleOptions {
   return this;
 }
 
-static getRootAsVarHandleOptions(bb:flatbuffers.ByteBuffer, obj?:VarHandleOptions):VarHandleOptions {
-  return (obj || new VarHandleOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsVarHandleOptions(bb:flatbuffers.ByteBuffer, obj?:VarHandleOptions):VarHandleOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new VarHandleOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 container():string|null
 container(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
@@ -6847,29 +3764,10 @@ sharedName(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
-static startVarHandleOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addContainer(builder:flatbuffers.Builder, containerOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, containerOffset, 0);
-}
 
-static addSharedName(builder:flatbuffers.Builder, sharedNameOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(1, sharedNameOffset, 0);
-}
 
-static endVarHandleOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createVarHandleOptions(builder:flatbuffers.Builder, containerOffset:flatbuffers.Offset, sharedNameOffset:flatbuffers.Offset):flatbuffers.Offset {
-  VarHandleOptions.startVarHandleOptions(builder);
-  VarHandleOptions.addContainer(builder, containerOffset);
-  VarHandleOptions.addSharedName(builder, sharedNameOffset);
-  return VarHandleOptions.endVarHandleOptions(builder);
-}
 }
 
 export class ReadVariableOptions {
@@ -6881,28 +3779,10 @@ export class ReadVariableOptions {
   return this;
 }
 
-static getRootAsReadVariableOptions(bb:flatbuffers.ByteBuffer, obj?:ReadVariableOptions):ReadVariableOptions {
-  return (obj || new ReadVariableOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsReadVariableOptions(bb:flatbuffers.ByteBuffer, obj?:ReadVariableOptions):ReadVariableOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ReadVariableOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startReadVariableOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endReadVariableOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createReadVariableOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  ReadVariableOptions.startReadVariableOptions(builder);
-  return ReadVariableOptions.endReadVariableOptions(builder);
-}
 }
 
 export class AssignVariableOptions {
@@ -6914,28 +3794,10 @@ export class AssignVariableOptions {
   return this;
 }
 
-static getRootAsAssignVariableOptions(bb:flatbuffers.ByteBuffer, obj?:AssignVariableOptions):AssignVariableOptions {
-  return (obj || new AssignVariableOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsAssignVariableOptions(bb:flatbuffers.ByteBuffer, obj?:AssignVariableOptions):AssignVariableOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new AssignVariableOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startAssignVariableOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endAssignVariableOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createAssignVariableOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  AssignVariableOptions.startAssignVariableOptions(builder);
-  return AssignVariableOptions.endAssignVariableOptions(builder);
-}
 }
 
 export class RandomOptions {
@@ -6947,14 +3809,7 @@ export class RandomOptions {
   return this;
 }
 
-static getRootAsRandomOptions(bb:flatbuffers.ByteBuffer, obj?:RandomOptions):RandomOptions {
-  return (obj || new RandomOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsRandomOptions(bb:flatbuffers.ByteBuffer, obj?:RandomOptions):RandomOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new RandomOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 seed():bigint {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -6966,29 +3821,10 @@ seed2():bigint {
   return offset ? this.bb!.readInt64(this.bb_pos + offset) : BigInt('0');
 }
 
-static startRandomOptions(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addSeed(builder:flatbuffers.Builder, seed:bigint) {
-  builder.addFieldInt64(0, seed, BigInt('0'));
-}
 
-static addSeed2(builder:flatbuffers.Builder, seed2:bigint) {
-  builder.addFieldInt64(1, seed2, BigInt('0'));
-}
 
-static endRandomOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createRandomOptions(builder:flatbuffers.Builder, seed:bigint, seed2:bigint):flatbuffers.Offset {
-  RandomOptions.startRandomOptions(builder);
-  RandomOptions.addSeed(builder, seed);
-  RandomOptions.addSeed2(builder, seed2);
-  return RandomOptions.endRandomOptions(builder);
-}
 }
 
 export class BucketizeOptions {
@@ -7000,14 +3836,7 @@ export class BucketizeOptions {
   return this;
 }
 
-static getRootAsBucketizeOptions(bb:flatbuffers.ByteBuffer, obj?:BucketizeOptions):BucketizeOptions {
-  return (obj || new BucketizeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsBucketizeOptions(bb:flatbuffers.ByteBuffer, obj?:BucketizeOptions):BucketizeOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new BucketizeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 boundaries(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -7024,41 +3853,11 @@ boundariesArray():Float32Array|null {
   return offset ? new Float32Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
-static startBucketizeOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addBoundaries(builder:flatbuffers.Builder, boundariesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, boundariesOffset, 0);
-}
 
-static createBoundariesVector(builder:flatbuffers.Builder, data:number[]|Float32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createBoundariesVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createBoundariesVector(builder:flatbuffers.Builder, data:number[]|Float32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addFloat32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startBoundariesVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static endBucketizeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createBucketizeOptions(builder:flatbuffers.Builder, boundariesOffset:flatbuffers.Offset):flatbuffers.Offset {
-  BucketizeOptions.startBucketizeOptions(builder);
-  BucketizeOptions.addBoundaries(builder, boundariesOffset);
-  return BucketizeOptions.endBucketizeOptions(builder);
-}
 }
 
 export class GeluOptions {
@@ -7070,38 +3869,16 @@ export class GeluOptions {
   return this;
 }
 
-static getRootAsGeluOptions(bb:flatbuffers.ByteBuffer, obj?:GeluOptions):GeluOptions {
-  return (obj || new GeluOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsGeluOptions(bb:flatbuffers.ByteBuffer, obj?:GeluOptions):GeluOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new GeluOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 approximate():boolean {
   const offset = this.bb!.__offset(this.bb_pos, 4);
   return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
 }
 
-static startGeluOptions(builder:flatbuffers.Builder) {
-  builder.startObject(1);
-}
 
-static addApproximate(builder:flatbuffers.Builder, approximate:boolean) {
-  builder.addFieldInt8(0, +approximate, +false);
-}
 
-static endGeluOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createGeluOptions(builder:flatbuffers.Builder, approximate:boolean):flatbuffers.Offset {
-  GeluOptions.startGeluOptions(builder);
-  GeluOptions.addApproximate(builder, approximate);
-  return GeluOptions.endGeluOptions(builder);
-}
 }
 
 export class DynamicUpdateSliceOptions {
@@ -7113,28 +3890,10 @@ export class DynamicUpdateSliceOptions {
   return this;
 }
 
-static getRootAsDynamicUpdateSliceOptions(bb:flatbuffers.ByteBuffer, obj?:DynamicUpdateSliceOptions):DynamicUpdateSliceOptions {
-  return (obj || new DynamicUpdateSliceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsDynamicUpdateSliceOptions(bb:flatbuffers.ByteBuffer, obj?:DynamicUpdateSliceOptions):DynamicUpdateSliceOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new DynamicUpdateSliceOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startDynamicUpdateSliceOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endDynamicUpdateSliceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createDynamicUpdateSliceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  DynamicUpdateSliceOptions.startDynamicUpdateSliceOptions(builder);
-  return DynamicUpdateSliceOptions.endDynamicUpdateSliceOptions(builder);
-}
 }
 
 export class UnsortedSegmentProdOptions {
@@ -7146,28 +3905,10 @@ export class UnsortedSegmentProdOptions {
   return this;
 }
 
-static getRootAsUnsortedSegmentProdOptions(bb:flatbuffers.ByteBuffer, obj?:UnsortedSegmentProdOptions):UnsortedSegmentProdOptions {
-  return (obj || new UnsortedSegmentProdOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsUnsortedSegmentProdOptions(bb:flatbuffers.ByteBuffer, obj?:UnsortedSegmentProdOptions):UnsortedSegmentProdOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new UnsortedSegmentProdOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startUnsortedSegmentProdOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endUnsortedSegmentProdOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createUnsortedSegmentProdOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  UnsortedSegmentProdOptions.startUnsortedSegmentProdOptions(builder);
-  return UnsortedSegmentProdOptions.endUnsortedSegmentProdOptions(builder);
-}
 }
 
 export class UnsortedSegmentMaxOptions {
@@ -7179,28 +3920,10 @@ export class UnsortedSegmentMaxOptions {
   return this;
 }
 
-static getRootAsUnsortedSegmentMaxOptions(bb:flatbuffers.ByteBuffer, obj?:UnsortedSegmentMaxOptions):UnsortedSegmentMaxOptions {
-  return (obj || new UnsortedSegmentMaxOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsUnsortedSegmentMaxOptions(bb:flatbuffers.ByteBuffer, obj?:UnsortedSegmentMaxOptions):UnsortedSegmentMaxOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new UnsortedSegmentMaxOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startUnsortedSegmentMaxOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endUnsortedSegmentMaxOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createUnsortedSegmentMaxOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  UnsortedSegmentMaxOptions.startUnsortedSegmentMaxOptions(builder);
-  return UnsortedSegmentMaxOptions.endUnsortedSegmentMaxOptions(builder);
-}
 }
 
 export class UnsortedSegmentSumOptions {
@@ -7212,28 +3935,10 @@ export class UnsortedSegmentSumOptions {
   return this;
 }
 
-static getRootAsUnsortedSegmentSumOptions(bb:flatbuffers.ByteBuffer, obj?:UnsortedSegmentSumOptions):UnsortedSegmentSumOptions {
-  return (obj || new UnsortedSegmentSumOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsUnsortedSegmentSumOptions(bb:flatbuffers.ByteBuffer, obj?:UnsortedSegmentSumOptions):UnsortedSegmentSumOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new UnsortedSegmentSumOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startUnsortedSegmentSumOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endUnsortedSegmentSumOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createUnsortedSegmentSumOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  UnsortedSegmentSumOptions.startUnsortedSegmentSumOptions(builder);
-  return UnsortedSegmentSumOptions.endUnsortedSegmentSumOptions(builder);
-}
 }
 
 export class ATan2Options {
@@ -7245,28 +3950,10 @@ export class ATan2Options {
   return this;
 }
 
-static getRootAsATan2Options(bb:flatbuffers.ByteBuffer, obj?:ATan2Options):ATan2Options {
-  return (obj || new ATan2Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsATan2Options(bb:flatbuffers.ByteBuffer, obj?:ATan2Options):ATan2Options {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new ATan2Options()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startATan2Options(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endATan2Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createATan2Options(builder:flatbuffers.Builder):flatbuffers.Offset {
-  ATan2Options.startATan2Options(builder);
-  return ATan2Options.endATan2Options(builder);
-}
 }
 
 export class UnsortedSegmentMinOptions {
@@ -7278,28 +3965,10 @@ export class UnsortedSegmentMinOptions {
   return this;
 }
 
-static getRootAsUnsortedSegmentMinOptions(bb:flatbuffers.ByteBuffer, obj?:UnsortedSegmentMinOptions):UnsortedSegmentMinOptions {
-  return (obj || new UnsortedSegmentMinOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsUnsortedSegmentMinOptions(bb:flatbuffers.ByteBuffer, obj?:UnsortedSegmentMinOptions):UnsortedSegmentMinOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new UnsortedSegmentMinOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startUnsortedSegmentMinOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endUnsortedSegmentMinOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createUnsortedSegmentMinOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  UnsortedSegmentMinOptions.startUnsortedSegmentMinOptions(builder);
-  return UnsortedSegmentMinOptions.endUnsortedSegmentMinOptions(builder);
-}
 }
 
 export class SignOptions {
@@ -7311,28 +3980,10 @@ export class SignOptions {
   return this;
 }
 
-static getRootAsSignOptions(bb:flatbuffers.ByteBuffer, obj?:SignOptions):SignOptions {
-  return (obj || new SignOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSignOptions(bb:flatbuffers.ByteBuffer, obj?:SignOptions):SignOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SignOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startSignOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endSignOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSignOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  SignOptions.startSignOptions(builder);
-  return SignOptions.endSignOptions(builder);
-}
 }
 
 export class BitcastOptions {
@@ -7344,28 +3995,10 @@ export class BitcastOptions {
   return this;
 }
 
-static getRootAsBitcastOptions(bb:flatbuffers.ByteBuffer, obj?:BitcastOptions):BitcastOptions {
-  return (obj || new BitcastOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsBitcastOptions(bb:flatbuffers.ByteBuffer, obj?:BitcastOptions):BitcastOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new BitcastOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startBitcastOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endBitcastOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createBitcastOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  BitcastOptions.startBitcastOptions(builder);
-  return BitcastOptions.endBitcastOptions(builder);
-}
 }
 
 export class BitwiseXorOptions {
@@ -7377,28 +4010,10 @@ export class BitwiseXorOptions {
   return this;
 }
 
-static getRootAsBitwiseXorOptions(bb:flatbuffers.ByteBuffer, obj?:BitwiseXorOptions):BitwiseXorOptions {
-  return (obj || new BitwiseXorOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsBitwiseXorOptions(bb:flatbuffers.ByteBuffer, obj?:BitwiseXorOptions):BitwiseXorOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new BitwiseXorOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startBitwiseXorOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endBitwiseXorOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createBitwiseXorOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  BitwiseXorOptions.startBitwiseXorOptions(builder);
-  return BitwiseXorOptions.endBitwiseXorOptions(builder);
-}
 }
 
 export class RightShiftOptions {
@@ -7410,28 +4025,10 @@ export class RightShiftOptions {
   return this;
 }
 
-static getRootAsRightShiftOptions(bb:flatbuffers.ByteBuffer, obj?:RightShiftOptions):RightShiftOptions {
-  return (obj || new RightShiftOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsRightShiftOptions(bb:flatbuffers.ByteBuffer, obj?:RightShiftOptions):RightShiftOptions {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new RightShiftOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static startRightShiftOptions(builder:flatbuffers.Builder) {
-  builder.startObject(0);
-}
 
-static endRightShiftOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createRightShiftOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
-  RightShiftOptions.startRightShiftOptions(builder);
-  return RightShiftOptions.endRightShiftOptions(builder);
-}
 }
 
 export class OperatorCode {
@@ -7443,14 +4040,7 @@ export class OperatorCode {
   return this;
 }
 
-static getRootAsOperatorCode(bb:flatbuffers.ByteBuffer, obj?:OperatorCode):OperatorCode {
-  return (obj || new OperatorCode()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsOperatorCode(bb:flatbuffers.ByteBuffer, obj?:OperatorCode):OperatorCode {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new OperatorCode()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 deprecatedBuiltinCode():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -7474,39 +4064,12 @@ builtinCode():BuiltinOperator {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : BuiltinOperator.ADD;
 }
 
-static startOperatorCode(builder:flatbuffers.Builder) {
-  builder.startObject(4);
-}
 
-static addDeprecatedBuiltinCode(builder:flatbuffers.Builder, deprecatedBuiltinCode:number) {
-  builder.addFieldInt8(0, deprecatedBuiltinCode, 0);
-}
 
-static addCustomCode(builder:flatbuffers.Builder, customCodeOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(1, customCodeOffset, 0);
-}
 
-static addVersion(builder:flatbuffers.Builder, version:number) {
-  builder.addFieldInt32(2, version, 1);
-}
 
-static addBuiltinCode(builder:flatbuffers.Builder, builtinCode:BuiltinOperator) {
-  builder.addFieldInt32(3, builtinCode, BuiltinOperator.ADD);
-}
 
-static endOperatorCode(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createOperatorCode(builder:flatbuffers.Builder, deprecatedBuiltinCode:number, customCodeOffset:flatbuffers.Offset, version:number, builtinCode:BuiltinOperator):flatbuffers.Offset {
-  OperatorCode.startOperatorCode(builder);
-  OperatorCode.addDeprecatedBuiltinCode(builder, deprecatedBuiltinCode);
-  OperatorCode.addCustomCode(builder, customCodeOffset);
-  OperatorCode.addVersion(builder, version);
-  OperatorCode.addBuiltinCode(builder, builtinCode);
-  return OperatorCode.endOperatorCode(builder);
-}
 }
 
 export class Operator {
@@ -7518,14 +4081,7 @@ export class Operator {
   return this;
 }
 
-static getRootAsOperator(bb:flatbuffers.ByteBuffer, obj?:Operator):Operator {
-  return (obj || new Operator()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsOperator(bb:flatbuffers.ByteBuffer, obj?:Operator):Operator {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Operator()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 opcodeIndex():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -7632,149 +4188,29 @@ largeCustomOptionsSize():bigint {
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
-static startOperator(builder:flatbuffers.Builder) {
-  builder.startObject(11);
-}
 
-static addOpcodeIndex(builder:flatbuffers.Builder, opcodeIndex:number) {
-  builder.addFieldInt32(0, opcodeIndex, 0);
-}
 
-static addInputs(builder:flatbuffers.Builder, inputsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(1, inputsOffset, 0);
-}
 
-static createInputsVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createInputsVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createInputsVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startInputsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addOutputs(builder:flatbuffers.Builder, outputsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(2, outputsOffset, 0);
-}
 
-static createOutputsVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createOutputsVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createOutputsVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startOutputsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addBuiltinOptionsType(builder:flatbuffers.Builder, builtinOptionsType:BuiltinOptions) {
-  builder.addFieldInt8(3, builtinOptionsType, BuiltinOptions.NONE);
-}
 
-static addBuiltinOptions(builder:flatbuffers.Builder, builtinOptionsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(4, builtinOptionsOffset, 0);
-}
 
-static addCustomOptions(builder:flatbuffers.Builder, customOptionsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(5, customOptionsOffset, 0);
-}
 
-static createCustomOptionsVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
-  builder.startVector(1, data.length, 1);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt8(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startCustomOptionsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(1, numElems, 1);
-}
 
-static addCustomOptionsFormat(builder:flatbuffers.Builder, customOptionsFormat:CustomOptionsFormat) {
-  builder.addFieldInt8(6, customOptionsFormat, CustomOptionsFormat.FLEXBUFFERS);
-}
 
-static addMutatingVariableInputs(builder:flatbuffers.Builder, mutatingVariableInputsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(7, mutatingVariableInputsOffset, 0);
-}
 
-static createMutatingVariableInputsVector(builder:flatbuffers.Builder, data:boolean[]):flatbuffers.Offset {
-  builder.startVector(1, data.length, 1);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt8(+data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startMutatingVariableInputsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(1, numElems, 1);
-}
 
-static addIntermediates(builder:flatbuffers.Builder, intermediatesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(8, intermediatesOffset, 0);
-}
 
-static createIntermediatesVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createIntermediatesVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createIntermediatesVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startIntermediatesVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addLargeCustomOptionsOffset(builder:flatbuffers.Builder, largeCustomOptionsOffset:bigint) {
-  builder.addFieldInt64(9, largeCustomOptionsOffset, BigInt('0'));
-}
 
-static addLargeCustomOptionsSize(builder:flatbuffers.Builder, largeCustomOptionsSize:bigint) {
-  builder.addFieldInt64(10, largeCustomOptionsSize, BigInt('0'));
-}
 
-static endOperator(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createOperator(builder:flatbuffers.Builder, opcodeIndex:number, inputsOffset:flatbuffers.Offset, outputsOffset:flatbuffers.Offset, builtinOptionsType:BuiltinOptions, builtinOptionsOffset:flatbuffers.Offset, customOptionsOffset:flatbuffers.Offset, customOptionsFormat:CustomOptionsFormat, mutatingVariableInputsOffset:flatbuffers.Offset, intermediatesOffset:flatbuffers.Offset, largeCustomOptionsOffset:bigint, largeCustomOptionsSize:bigint):flatbuffers.Offset {
-  Operator.startOperator(builder);
-  Operator.addOpcodeIndex(builder, opcodeIndex);
-  Operator.addInputs(builder, inputsOffset);
-  Operator.addOutputs(builder, outputsOffset);
-  Operator.addBuiltinOptionsType(builder, builtinOptionsType);
-  Operator.addBuiltinOptions(builder, builtinOptionsOffset);
-  Operator.addCustomOptions(builder, customOptionsOffset);
-  Operator.addCustomOptionsFormat(builder, customOptionsFormat);
-  Operator.addMutatingVariableInputs(builder, mutatingVariableInputsOffset);
-  Operator.addIntermediates(builder, intermediatesOffset);
-  Operator.addLargeCustomOptionsOffset(builder, largeCustomOptionsOffset);
-  Operator.addLargeCustomOptionsSize(builder, largeCustomOptionsSize);
-  return Operator.endOperator(builder);
-}
 }
 
 export class SubGraph {
@@ -7786,14 +4222,7 @@ export class SubGraph {
   return this;
 }
 
-static getRootAsSubGraph(bb:flatbuffers.ByteBuffer, obj?:SubGraph):SubGraph {
-  return (obj || new SubGraph()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSubGraph(bb:flatbuffers.ByteBuffer, obj?:SubGraph):SubGraph {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SubGraph()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 tensors(index: number, obj?:Tensor):Tensor|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -7852,102 +4281,21 @@ name(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
-static startSubGraph(builder:flatbuffers.Builder) {
-  builder.startObject(5);
-}
 
-static addTensors(builder:flatbuffers.Builder, tensorsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, tensorsOffset, 0);
-}
 
-static createTensorsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startTensorsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addInputs(builder:flatbuffers.Builder, inputsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(1, inputsOffset, 0);
-}
 
-static createInputsVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createInputsVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createInputsVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startInputsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addOutputs(builder:flatbuffers.Builder, outputsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(2, outputsOffset, 0);
-}
 
-static createOutputsVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createOutputsVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createOutputsVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startOutputsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addOperators(builder:flatbuffers.Builder, operatorsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(3, operatorsOffset, 0);
-}
 
-static createOperatorsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startOperatorsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addName(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(4, nameOffset, 0);
-}
 
-static endSubGraph(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSubGraph(builder:flatbuffers.Builder, tensorsOffset:flatbuffers.Offset, inputsOffset:flatbuffers.Offset, outputsOffset:flatbuffers.Offset, operatorsOffset:flatbuffers.Offset, nameOffset:flatbuffers.Offset):flatbuffers.Offset {
-  SubGraph.startSubGraph(builder);
-  SubGraph.addTensors(builder, tensorsOffset);
-  SubGraph.addInputs(builder, inputsOffset);
-  SubGraph.addOutputs(builder, outputsOffset);
-  SubGraph.addOperators(builder, operatorsOffset);
-  SubGraph.addName(builder, nameOffset);
-  return SubGraph.endSubGraph(builder);
-}
 }
 
 export class Buffer {
@@ -7959,14 +4307,7 @@ export class Buffer {
   return this;
 }
 
-static getRootAsBuffer(bb:flatbuffers.ByteBuffer, obj?:Buffer):Buffer {
-  return (obj || new Buffer()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsBuffer(bb:flatbuffers.ByteBuffer, obj?:Buffer):Buffer {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Buffer()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 data(index: number):number|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -7993,46 +4334,13 @@ size():bigint {
   return offset ? this.bb!.readUint64(this.bb_pos + offset) : BigInt('0');
 }
 
-static startBuffer(builder:flatbuffers.Builder) {
-  builder.startObject(3);
-}
 
-static addData(builder:flatbuffers.Builder, dataOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, dataOffset, 0);
-}
 
-static createDataVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
-  builder.startVector(1, data.length, 1);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt8(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startDataVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(1, numElems, 1);
-}
 
-static addOffset(builder:flatbuffers.Builder, offset:bigint) {
-  builder.addFieldInt64(1, offset, BigInt('0'));
-}
 
-static addSize(builder:flatbuffers.Builder, size:bigint) {
-  builder.addFieldInt64(2, size, BigInt('0'));
-}
 
-static endBuffer(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createBuffer(builder:flatbuffers.Builder, dataOffset:flatbuffers.Offset, offset:bigint, size:bigint):flatbuffers.Offset {
-  Buffer.startBuffer(builder);
-  Buffer.addData(builder, dataOffset);
-  Buffer.addOffset(builder, offset);
-  Buffer.addSize(builder, size);
-  return Buffer.endBuffer(builder);
-}
 }
 
 export class Metadata {
@@ -8044,14 +4352,7 @@ export class Metadata {
   return this;
 }
 
-static getRootAsMetadata(bb:flatbuffers.ByteBuffer, obj?:Metadata):Metadata {
-  return (obj || new Metadata()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsMetadata(bb:flatbuffers.ByteBuffer, obj?:Metadata):Metadata {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Metadata()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 name():string|null
 name(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
@@ -8065,29 +4366,10 @@ buffer():number {
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
 }
 
-static startMetadata(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addName(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, nameOffset, 0);
-}
 
-static addBuffer(builder:flatbuffers.Builder, buffer:number) {
-  builder.addFieldInt32(1, buffer, 0);
-}
 
-static endMetadata(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createMetadata(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset, buffer:number):flatbuffers.Offset {
-  Metadata.startMetadata(builder);
-  Metadata.addName(builder, nameOffset);
-  Metadata.addBuffer(builder, buffer);
-  return Metadata.endMetadata(builder);
-}
 }
 
 export class TensorMap {
@@ -8099,14 +4381,7 @@ export class TensorMap {
   return this;
 }
 
-static getRootAsTensorMap(bb:flatbuffers.ByteBuffer, obj?:TensorMap):TensorMap {
-  return (obj || new TensorMap()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsTensorMap(bb:flatbuffers.ByteBuffer, obj?:TensorMap):TensorMap {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new TensorMap()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 name():string|null
 name(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
@@ -8120,29 +4395,10 @@ tensorIndex():number {
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
 }
 
-static startTensorMap(builder:flatbuffers.Builder) {
-  builder.startObject(2);
-}
 
-static addName(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, nameOffset, 0);
-}
 
-static addTensorIndex(builder:flatbuffers.Builder, tensorIndex:number) {
-  builder.addFieldInt32(1, tensorIndex, 0);
-}
 
-static endTensorMap(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createTensorMap(builder:flatbuffers.Builder, nameOffset:flatbuffers.Offset, tensorIndex:number):flatbuffers.Offset {
-  TensorMap.startTensorMap(builder);
-  TensorMap.addName(builder, nameOffset);
-  TensorMap.addTensorIndex(builder, tensorIndex);
-  return TensorMap.endTensorMap(builder);
-}
 }
 
 export class SignatureDef {
@@ -8154,14 +4410,7 @@ export class SignatureDef {
   return this;
 }
 
-static getRootAsSignatureDef(bb:flatbuffers.ByteBuffer, obj?:SignatureDef):SignatureDef {
-  return (obj || new SignatureDef()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsSignatureDef(bb:flatbuffers.ByteBuffer, obj?:SignatureDef):SignatureDef {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new SignatureDef()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
 inputs(index: number, obj?:TensorMap):TensorMap|null {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -8195,63 +4444,16 @@ subgraphIndex():number {
   return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
 }
 
-static startSignatureDef(builder:flatbuffers.Builder) {
-  builder.startObject(5);
-}
 
-static addInputs(builder:flatbuffers.Builder, inputsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(0, inputsOffset, 0);
-}
 
-static createInputsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startInputsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addOutputs(builder:flatbuffers.Builder, outputsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(1, outputsOffset, 0);
-}
 
-static createOutputsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startOutputsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addSignatureKey(builder:flatbuffers.Builder, signatureKeyOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(2, signatureKeyOffset, 0);
-}
 
-static addSubgraphIndex(builder:flatbuffers.Builder, subgraphIndex:number) {
-  builder.addFieldInt32(4, subgraphIndex, 0);
-}
 
-static endSignatureDef(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static createSignatureDef(builder:flatbuffers.Builder, inputsOffset:flatbuffers.Offset, outputsOffset:flatbuffers.Offset, signatureKeyOffset:flatbuffers.Offset, subgraphIndex:number):flatbuffers.Offset {
-  SignatureDef.startSignatureDef(builder);
-  SignatureDef.addInputs(builder, inputsOffset);
-  SignatureDef.addOutputs(builder, outputsOffset);
-  SignatureDef.addSignatureKey(builder, signatureKeyOffset);
-  SignatureDef.addSubgraphIndex(builder, subgraphIndex);
-  return SignatureDef.endSignatureDef(builder);
-}
 }
 
 export class Model {
@@ -8263,18 +4465,8 @@ export class Model {
   return this;
 }
 
-static getRootAsModel(bb:flatbuffers.ByteBuffer, obj?:Model):Model {
-  return (obj || new Model()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static getSizePrefixedRootAsModel(bb:flatbuffers.ByteBuffer, obj?:Model):Model {
-  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
-  return (obj || new Model()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
-}
 
-static bufferHasIdentifier(bb:flatbuffers.ByteBuffer):boolean {
-  return bb.__has_identifier('TFL3');
-}
 
 version():number {
   const offset = this.bb!.__offset(this.bb_pos, 4);
@@ -8353,143 +4545,29 @@ signatureDefsLength():number {
   return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
 }
 
-static startModel(builder:flatbuffers.Builder) {
-  builder.startObject(8);
-}
 
-static addVersion(builder:flatbuffers.Builder, version:number) {
-  builder.addFieldInt32(0, version, 0);
-}
 
-static addOperatorCodes(builder:flatbuffers.Builder, operatorCodesOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(1, operatorCodesOffset, 0);
-}
 
-static createOperatorCodesVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startOperatorCodesVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addSubgraphs(builder:flatbuffers.Builder, subgraphsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(2, subgraphsOffset, 0);
-}
 
-static createSubgraphsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startSubgraphsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addDescription(builder:flatbuffers.Builder, descriptionOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(3, descriptionOffset, 0);
-}
 
-static addBuffers(builder:flatbuffers.Builder, buffersOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(4, buffersOffset, 0);
-}
 
-static createBuffersVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startBuffersVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addMetadataBuffer(builder:flatbuffers.Builder, metadataBufferOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(5, metadataBufferOffset, 0);
-}
 
-static createMetadataBufferVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
-/**
- * @deprecated This Uint8Array overload will be removed in the future.
- */
-static createMetadataBufferVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
-static createMetadataBufferVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addInt32(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startMetadataBufferVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addMetadata(builder:flatbuffers.Builder, metadataOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(6, metadataOffset, 0);
-}
 
-static createMetadataVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startMetadataVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static addSignatureDefs(builder:flatbuffers.Builder, signatureDefsOffset:flatbuffers.Offset) {
-  builder.addFieldOffset(7, signatureDefsOffset, 0);
-}
 
-static createSignatureDefsVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
-  builder.startVector(4, data.length, 4);
-  for (let i = data.length - 1; i >= 0; i--) {
-    builder.addOffset(data[i]!);
-  }
-  return builder.endVector();
-}
 
-static startSignatureDefsVector(builder:flatbuffers.Builder, numElems:number) {
-  builder.startVector(4, numElems, 4);
-}
 
-static endModel(builder:flatbuffers.Builder):flatbuffers.Offset {
-  const offset = builder.endObject();
-  return offset;
-}
 
-static finishModelBuffer(builder:flatbuffers.Builder, offset:flatbuffers.Offset) {
-  builder.finish(offset, 'TFL3');
-}
 
-static finishSizePrefixedModelBuffer(builder:flatbuffers.Builder, offset:flatbuffers.Offset) {
-  builder.finish(offset, 'TFL3', true);
-}
 
-static createModel(builder:flatbuffers.Builder, version:number, operatorCodesOffset:flatbuffers.Offset, subgraphsOffset:flatbuffers.Offset, descriptionOffset:flatbuffers.Offset, buffersOffset:flatbuffers.Offset, metadataBufferOffset:flatbuffers.Offset, metadataOffset:flatbuffers.Offset, signatureDefsOffset:flatbuffers.Offset):flatbuffers.Offset {
-  Model.startModel(builder);
-  Model.addVersion(builder, version);
-  Model.addOperatorCodes(builder, operatorCodesOffset);
-  Model.addSubgraphs(builder, subgraphsOffset);
-  Model.addDescription(builder, descriptionOffset);
-  Model.addBuffers(builder, buffersOffset);
-  Model.addMetadataBuffer(builder, metadataBufferOffset);
-  Model.addMetadata(builder, metadataOffset);
-  Model.addSignatureDefs(builder, signatureDefsOffset);
-  return Model.endModel(builder);
-}
 }
 
