@@ -1,5 +1,6 @@
 // The synchronous API: loading, every dtype, views, resize, quantization, signatures, the Python porting layer.
 import fs from 'fs';
+import packageJson from '../package.json';
 import { Interpreter, TfLiteError, version } from '../dist/cjs';
 import { fixture, expected, typed, expectValues, caught, wrongType, type ExpectedTensor } from './helpers';
 
@@ -16,7 +17,7 @@ function runFixture(file: string, interpreter: Interpreter) {
 describe('loading', () => {
   test('version names the TFLite library and the addon', () => {
     expect(version.tflite).toBe('2.14.1');
-    expect(version.addon).toBe(require('../package.json').version);
+    expect(version.addon).toBe(packageJson.version);
   });
 
   test('from a path and from a Buffer give the same results', () => {

@@ -1,37 +1,39 @@
 // The CLI (bin/tflite-runtime.js) as a user runs it: a child process, its stdout, stderr and exit code.
-'use strict';
-const { spawnSync, execFileSync } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { fixture, expected, sharpLoads } = require('./helpers');
+import { spawnSync, execFileSync, type SpawnSyncOptionsWithStringEncoding } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import packageJson from '../package.json';
+import { Interpreter, type DelegateInfo, type PlannedOp } from '..';
+import { fixture, expected, sharpLoads, type ExpectedTensor } from './helpers';
 
 const CLI = path.join(__dirname, '..', 'bin', 'tflite-runtime.js');
 const IMAGE = path.join(__dirname, '..', 'examples', 'assets', 'airplane.jpg');
 const CIFAR = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
-function cli(args, options = {}) {
+function cli(args: string[], options: SpawnSyncOptionsWithStringEncoding | object = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 30000, ...options });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function json(args) {
+/** The CLI's --json output. It has no published type: its fields are the contract these tests check one by one. */
+function json(args: string[]): any {
   const result = cli([...args, '--json']);
   if (result.code !== 0) throw new Error(`exit ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }
 
-let tmp;
+let tmp: string;
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-cli-')); });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-const temp = (name, contents) => {
+const temp = (name: string, contents: string | Uint8Array) => {
   const file = path.join(tmp, name);
   fs.writeFileSync(file, contents);
   return file;
 };
 
 /** A .npy file written by hand (format 1.0), independent of the CLI's reader. */
-function npy(descr, shape, typed) {
+function npy(descr: string, shape: number[], typed: ArrayBufferView) {
   const dims = shape.length === 1 ? `${shape[0]},` : shape.join(', ');
   let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${dims}), }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
@@ -43,7 +45,7 @@ function npy(descr, shape, typed) {
 }
 
 /** The details the CLI prints for a tensor are Python's get_input_details() ones, as in expected.json. */
-const details = (list) => list.map(({ value, ...rest }) => rest);
+const details = (list: ExpectedTensor[]) => list.map(({ value: _value, ...rest }) => rest);
 
 describe('tflite-runtime (no command)', () => {
   test('prints usage to stderr and exits 2', () => {
@@ -72,7 +74,7 @@ describe('tflite-runtime (no command)', () => {
   test('--version prints the package version', () => {
     const r = cli(['--version']);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe(require('../package.json').version);
+    expect(r.stdout.trim()).toBe(packageJson.version);
   });
 
   test('an unknown command or option is a usage error (exit 2)', () => {
@@ -98,7 +100,7 @@ describe('inspect', () => {
     expect(got.tflite).toBe('2.14.1');
     expect(got.sizeBytes).toBe(fs.statSync(fixture(name)).size);
     // Every op the model's operator table lists is used by subgraph 0 in these models (signatures: ADD only).
-    const ops = got.ops.byType.map((o) => o.op).sort();
+    const ops = got.ops.byType.map((o: { op: string }) => o.op).sort();
     if (name !== 'signatures.tflite') expect(ops).toEqual(want.ops.map((o) => o.op).sort());
   });
 
@@ -106,14 +108,14 @@ describe('inspect', () => {
     const got = json(['inspect', fixture('convnet.tflite'), '--xnnpack', 'off']);
     expect(got.ops.nodes).toBe(7);
     expect(got.ops.byType[0]).toEqual({ op: 'CONV_2D', count: 2 });
-    expect(got.ops.byType.reduce((sum, o) => sum + o.count, 0)).toBe(7);
+    expect(got.ops.byType.reduce((sum: number, o: { count: number }) => sum + o.count, 0)).toBe(7);
     expect(got.placement).toBeNull();
   });
 
   test('placement: XNNPACK takes all 7 convnet nodes and the per-channel FULLY_CONNECTED of quant_int8 (patch 0008)', () => {
     const conv = json(['inspect', fixture('convnet.tflite')]).placement;
     expect(conv.delegates).toEqual([{ name: 'xnnpack', applied: true, nodes: 7 }]);
-    expect(conv.byType.every((o) => o.cpu === 0 && o.delegated === o.count)).toBe(true);
+    expect(conv.byType.every((o: { cpu: number; delegated: number; count: number }) => o.cpu === 0 && o.delegated === o.count)).toBe(true);
     expect(conv.plan).toEqual([{ op: 'TfLiteXNNPackDelegate', delegate: 'xnnpack', nodes: 7 }]);
     const quant = json(['inspect', fixture('quant_int8.tflite')]).placement;
     expect(quant.byType).toEqual([{ op: 'FULLY_CONNECTED', count: 1, cpu: 0, delegated: 1 }]);
@@ -133,8 +135,8 @@ describe('inspect', () => {
     const got = json(['inspect', fixture('signatures.tflite')]).signatures;
     expect(Object.keys(got)).toEqual(['add', 'mul']);
     for (const [key, want] of Object.entries(expected['signatures.tflite'].signatures)) {
-      expect(got[key].inputs.map((t) => t.name)).toEqual(want.inputs);
-      expect(got[key].outputs.map((t) => t.name)).toEqual(want.outputs);
+      expect(got[key].inputs.map((t: { name: string }) => t.name)).toEqual(want.inputs);
+      expect(got[key].outputs.map((t: { name: string }) => t.name)).toEqual(want.outputs);
     }
     expect(got.mul.outputs[0]).toEqual({ name: 'product', tensor: 'PartitionedCall_1:0', dtype: 'float32', shape: [1, 2], shapeSignature: [1, 2] });
   });
@@ -220,10 +222,10 @@ describe('run', () => {
     const input = temp('conv.json', JSON.stringify(want.inputs[0].value));
     const got = json(['run', fixture('convnet_metadata.tflite'), '-i', input]);
     const values = got.outputs.Identity.values;
-    values.forEach((v, i) => expect(Math.abs(v - want.outputs[0].value[i])).toBeLessThanOrEqual(want.tolerance));
+    values.forEach((v: number, i: number) => expect(Math.abs(v - want.outputs[0].value[i])).toBeLessThanOrEqual(want.tolerance));
     const order = want.outputs[0].value.map((score, index) => ({ score, index })).sort((x, y) => y.score - x.score);
-    expect(got.outputs.Identity.top.map((t) => t.index)).toEqual(order.slice(0, 5).map((o) => o.index));
-    expect(got.outputs.Identity.top.map((t) => t.label)).toEqual(order.slice(0, 5).map((o) => CIFAR[o.index]));
+    expect(got.outputs.Identity.top.map((t: { index: number }) => t.index)).toEqual(order.slice(0, 5).map((o) => o.index));
+    expect(got.outputs.Identity.top.map((t: { label: string }) => t.label)).toEqual(order.slice(0, 5).map((o) => CIFAR[o.index]));
     const human = cli(['run', fixture('convnet.tflite'), '-i', input, '--top-k', '3']).stdout;
     expect(human).toMatch(/top 3:\n {2}1\. 0\.58062\d* +#8\n {2}2\. 0\.08618\d* +#0\n {2}3\. 0\.07325\d* +#6$/m);
   });
@@ -255,14 +257,14 @@ describe('run', () => {
   (sharpLoads() ? test : test.skip)('an image: decoded, resized and normalised with the model metadata, as the same steps in-process', async () => {
     const got = json(['run', fixture('convnet_metadata.tflite'), '-i', IMAGE]);
     expect(got.inputs.input.note).toBe('image 32x32x3, (x - 127.5) / 127.5 (model metadata)');
-    const sharp = require('sharp');
+    const sharp: typeof import('sharp').default = require('sharp'); // optional: loaded by the image tests only
     const pixels = await sharp(IMAGE).resize(32, 32, { fit: 'cover' }).removeAlpha().raw().toBuffer();
-    const { Interpreter } = require('..');
+    
     const it = new Interpreter(fixture('convnet.tflite'));
     it.allocateTensors();
     const out = it.run([Float32Array.from(pixels, (p) => (p - 127.5) / 127.5)]);
     it.dispose();
-    expect(got.outputs.Identity.values).toEqual(Array.from(out.Identity));
+    expect(got.outputs.Identity.values).toEqual(Array.from(out.Identity as Float32Array)); // run(): any dtype's array in the types
     // Without metadata: [0, 1] scaling; --mean/--std override both.
     expect(json(['run', fixture('convnet.tflite'), '-i', IMAGE]).inputs.input.note).toBe('image 32x32x3, (x - 0) / 255 (default, to [0,1])');
     const flags = json(['run', fixture('convnet_metadata.tflite'), '-i', IMAGE, '--mean', '1,2,3', '--std', '4']);
@@ -271,7 +273,7 @@ describe('run', () => {
 
   test('errors: which inputs, which files, which values (exit 1 or 2)', () => {
     const add = fixture('add.tflite');
-    const cases = [
+    const cases: [string[], number, string][] = [
       [['run', add, '-i', '[1,2,3,4]'], 2, "no --input for 'b': the model's inputs are a, b"],
       [['run', add, '-i', 'c=[1]', '-i', '[1]'], 2, "the model has no input named 'c'; its inputs are: a, b"],
       [['run', add, '-i', 'a=[1,2,3,4]', '-i', 'a=[1,2,3,4]'], 2, "input 'a' is given twice"],
@@ -332,7 +334,7 @@ describe('bench', () => {
   test('a progress bar on a terminal (stderr), none with --no-progress or without a terminal', () => {
     const script = spawnSync('script', ['--version'], { encoding: 'utf8' });
     expect(script.status).toBe(0); // util-linux's script gives the CLI a real terminal
-    const onTty = (flags) => execFileSync('script', ['-qec',
+    const onTty = (flags: string) => execFileSync('script', ['-qec',
       `${process.execPath} ${CLI} bench ${fixture('add.tflite')} --runs 3000 --warmup 0 ${flags}`, '/dev/null'],
     { encoding: 'utf8', timeout: 30000 });
     const shown = onTty('--progress');
@@ -367,7 +369,7 @@ withPlugin('with a delegate plugin (--delegate)', () => {
     expect(got.byType).toEqual([{ op: 'ADD', count: 1, cpu: 0, delegated: 1 }, { op: 'MUL', count: 1, cpu: 0, delegated: 1 }]);
     const plain = json(['inspect', fixture('add_mul.tflite'), '--delegate', PLUGIN, '--xnnpack', 'off']).placement;
     expect(plain.byType).toEqual([{ op: 'ADD', count: 1, cpu: 0, delegated: 1 }, { op: 'MUL', count: 1, cpu: 1, delegated: 0 }]);
-    expect(plain.plan.map((p) => p.delegate)).toEqual(['delegates[0]', null]);
+    expect(plain.plan.map((p: PlannedOp) => p.delegate)).toEqual(['delegates[0]', null]);
   });
 
   test('run and bench through the plugin; a failing plugin is exit 1, or a warning with --delegate-fallback', () => {
@@ -392,7 +394,7 @@ describe('inspect output stays machine-readable', () => {
     const merged = execFileSync('sh', ['-c', `"${process.execPath}" "${CLI}" inspect "${model}" --json 2>&1`],
       { encoding: 'utf8', env: { ...process.env, TFLITE_RUNTIME_LOG_LEVEL: '' } });
     const report = JSON.parse(merged);
-    const xnnpack = report.placement.delegates.find((d) => d.name === 'xnnpack');
+    const xnnpack = report.placement.delegates.find((d: DelegateInfo) => d.name === 'xnnpack');
     expect(xnnpack.applied).toBe(false);
     expect(xnnpack.error).toMatch(/tensor #\d+ '.*', computed by node \d+/);
   });
