@@ -1,26 +1,30 @@
 // The examples run as users run them (child processes), and their results are checked against the library's own.
-'use strict';
-const { spawn, spawnSync } = require('child_process');
-const fs = require('fs');
-const http = require('http');
-const os = require('os');
-const path = require('path');
-const { Interpreter } = require('..');
-const { fixture, expected, sharpLoads } = require('./helpers');
+import { spawn, spawnSync, type ChildProcessByStdio } from 'child_process';
+import fs from 'fs';
+import http from 'http';
+import os from 'os';
+import path from 'path';
+import type { Readable } from 'stream';
+import { Interpreter, type RunOutputs } from '..';
+import { fixture, expected, sharpLoads } from './helpers';
 
 // sharp decodes the images; it does not load on Node < 20.9 (see helpers.sharpLoads).
-const sharp = sharpLoads() ? require('sharp') : null;
+// Typed as if loaded: every use is in a describe that runs only when it did.
+const sharp: typeof import('sharp').default = sharpLoads() ? require('sharp') : null;
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 const IMAGE = path.join(EXAMPLES, 'assets', 'airplane.jpg');
 const CIFAR = fs.readFileSync(path.join(EXAMPLES, 'assets', 'cifar10-labels.txt'), 'utf8').trim().split('\n');
 
+/** The float32 output Identity of convnet.tflite: run() types each output as any dtype's array. */
+const float32 = (outputs: RunOutputs) => outputs.Identity as Float32Array;
+
 /** The top 5 of a direct run of convnet.tflite on `input` (float32 [1,32,32,3]). */
-function directTop5(input, model = fixture('convnet.tflite')) {
+function directTop5(input: Float32Array, model = fixture('convnet.tflite')) {
   const it = new Interpreter(model);
   try {
     it.allocateTensors();
-    const scores = it.run([input]).Identity;
+    const scores = float32(it.run([input]));
     return Array.from(scores, (score, index) => ({ index, score })).sort((a, b) => b.score - a.score).slice(0, 5);
   } finally {
     it.dispose();
@@ -29,7 +33,7 @@ function directTop5(input, model = fixture('convnet.tflite')) {
 
 (sharpLoads() ? describe : describe.skip)('examples/classify-image.js', () => {
   // Required here, not at describe time: jest runs a skipped describe's body too, and the example loads sharp.
-  let classify;
+  let classify: typeof import('../examples/classify-image').classify;
   beforeAll(() => {
     ({ classify } = require('../examples/classify-image'));
   });
@@ -80,14 +84,14 @@ function directTop5(input, model = fixture('convnet.tflite')) {
 const FACE = { cx: 225, cy: 128, size: 95, rightEye: { x: 204, y: 102 }, leftEye: { x: 247, y: 107 } };
 
 /** RGB of pixel (x, y) of an image file. */
-async function pixelAt(file, x, y) {
+async function pixelAt(file: string, x: number, y: number) {
   const { data, info } = await sharp(file).raw().toBuffer({ resolveWithObject: true });
   const at = (Math.round(y) * info.width + Math.round(x)) * info.channels;
   return { rgb: Array.from(data.subarray(at, at + 3)), width: info.width, height: info.height };
 }
 
 (sharpLoads() ? describe : describe.skip)('examples/quickstart.js', () => {
-  let tmp;
+  let tmp: string;
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quickstart-'));
   });
@@ -128,8 +132,11 @@ async function pixelAt(file, x, y) {
   });
 
   test('weighted NMS merges overlapping boxes by score and keeps apart the ones that do not overlap', () => {
-    const { nonMaxSuppression } = require('../examples/lib/blazeface');
-    const d = (score, x, kx) => ({ score, box: { x, y: 0, width: 1, height: 1 }, keypoints: [{ x: kx, y: 0 }] });
+    // Typed here, not through typeof import(): examples/lib/ is @ts-check JavaScript written against the package's
+    // own resolution ('tflite-runtime', sharp's ESM types), which this project's compiler settings do not share.
+    type Detection = { score: number; box: { x: number; y: number; width: number; height: number }; keypoints: { x: number; y: number }[] };
+    const { nonMaxSuppression } = require('../examples/lib/blazeface') as { nonMaxSuppression: (d: Detection[]) => Detection[] };
+    const d = (score: number, x: number, kx: number) => ({ score, box: { x, y: 0, width: 1, height: 1 }, keypoints: [{ x: kx, y: 0 }] });
     const kept = nonMaxSuppression([d(0.6, 0.1, 1), d(0.9, 0, 0), d(0.7, 5, 2)]);
     expect(kept.map((k) => k.score)).toEqual([0.9, 0.7]);
     expect(kept[0].box.x).toBeCloseTo((0.9 * 0 + 0.6 * 0.1) / 1.5, 12);
@@ -152,11 +159,12 @@ async function pixelAt(file, x, y) {
       const summary = JSON.parse(r.stdout);
       expect(summary).toMatchObject({ width: 512, height: 512 });
       // Points read off the photograph by eye (512x512).
-      const person = { face: [225, 128], suit: [200, 380], helmet: [390, 420], collar: [210, 230] };
-      const background = { flag: [30, 100], shuttle: [400, 150], wallAboveHead: [100, 25], topRight: [490, 20] };
+      type Point = [number, number];
+      const person: Record<string, Point> = { face: [225, 128], suit: [200, 380], helmet: [390, 420], collar: [210, 230] };
+      const background: Record<string, Point> = { flag: [30, 100], shuttle: [400, 150], wallAboveHead: [100, 25], topRight: [490, 20] };
       const { data, info } = await sharp(mask).raw().toBuffer({ resolveWithObject: true });
       expect([info.width, info.height]).toEqual([512, 512]);
-      const at = ([x, y]) => data[(y * info.width + x) * info.channels];
+      const at = ([x, y]: Point) => data[(y * info.width + x) * info.channels];
       for (const [name, p] of Object.entries(person)) expect({ name, person: at(p) >= 200 }).toEqual({ name, person: true });
       for (const [name, p] of Object.entries(background)) expect({ name, person: at(p) >= 56 }).toEqual({ name, person: false });
       expect(summary.person).toBeGreaterThan(0.4);
@@ -164,7 +172,7 @@ async function pixelAt(file, x, y) {
       // The cut-out keeps the photo where the mask is 255 and is flat grey where it is 0.
       const cut = await sharp(out).raw().toBuffer({ resolveWithObject: true });
       const photo = await sharp(path.join(EXAMPLES, 'assets', 'astronaut.png')).raw().toBuffer();
-      const px = (buffer, channels, [x, y]) => Array.from(buffer.subarray((y * 512 + x) * channels, (y * 512 + x) * channels + 3));
+      const px = (buffer: Buffer, channels: number, [x, y]: Point) => Array.from(buffer.subarray((y * 512 + x) * channels, (y * 512 + x) * channels + 3));
       expect(px(cut.data, cut.info.channels, person.face)).toEqual(px(photo, 3, person.face));
       expect(px(cut.data, cut.info.channels, background.topRight)).toEqual([90, 90, 90]);
     } finally {
@@ -185,7 +193,7 @@ async function pixelAt(file, x, y) {
       const result = JSON.parse(r.stdout);
       expect(result.detection.score).toBeGreaterThan(0.5);
       expect(result.personScore).toBeGreaterThan(0.9);
-      const p = Object.fromEntries(result.landmarks.map((l) => [l.name, l]));
+      const p = Object.fromEntries(result.landmarks.map((l: { name: string }) => [l.name, l]));
       // The nose within 15 px of BlazeFace's nose tip (the quick start: 221.8, 125.0).
       expect(Math.hypot(p.nose.x - 222, p.nose.y - 125)).toBeLessThan(15);
       // The subject's right shoulder is on the image's left; both on the suit's shoulders, read off the photo by eye:
@@ -229,10 +237,13 @@ async function pixelAt(file, x, y) {
 
 // ---- the HTTP server and its load script ------------------------------------------------------------------------
 
-function request(url, method = 'GET', body) {
+/** A response of examples/server.js: its status and JSON body. */
+interface Response { status: number | undefined; json: any }
+
+function request(url: string, method = 'GET', body?: unknown): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers: { 'content-type': 'application/json' } }, (res) => {
-      const chunks = [];
+      const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
     });
@@ -242,18 +253,18 @@ function request(url, method = 'GET', body) {
 }
 
 describe('examples/server.js and examples/load.js', () => {
-  let server;
-  let url;
+  let server: ChildProcessByStdio<null, Readable, Readable>;
+  let url: string;
 
   beforeAll(async () => {
     server = spawn(process.execPath, [path.join(EXAMPLES, 'server.js'), '--port', '0', '--pool', '2',
       '--model', fixture('convnet.tflite')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    url = await new Promise((resolve, reject) => {
+    url = await new Promise<string>((resolve, reject) => {
       let out = '';
       server.stdout.on('data', (chunk) => {
         out += chunk;
         const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-        if (match) resolve(match[1]);
+        if (match) resolve(match[1]!);
       });
       server.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
     });
@@ -280,14 +291,14 @@ describe('examples/server.js and examples/load.js', () => {
     const inputs = Array.from({ length: 12 }, (_, k) => base.map((v) => Math.fround(v * (1 + k / 10))));
     const it = new Interpreter(fixture('convnet.tflite'), { threads: 1 });
     it.allocateTensors();
-    const want = inputs.map((input) => Array.from(it.run([Float32Array.from(input)]).Identity));
+    const want = inputs.map((input) => Array.from(float32(it.run([Float32Array.from(input)]))));
     it.dispose();
     const got = await Promise.all(inputs.map((input, k) => request(`${url}/predict`, 'POST',
       k % 2 ? { inputs: { input } } : { inputs: [input] })));
     expect(got.map((r) => r.status)).toEqual(inputs.map(() => 200));
     expect(got.map((r) => r.json.outputs.Identity)).toEqual(want);
     const tolerance = expected['convnet.tflite'].tolerance;
-    got[0].json.outputs.Identity.forEach((v, i) => {
+    got[0]!.json.outputs.Identity.forEach((v: number, i: number) => {
       expect(Math.abs(v - expected['convnet.tflite'].outputs[0].value[i])).toBeLessThanOrEqual(tolerance);
     });
   });
