@@ -1,15 +1,19 @@
-'use strict';
 // The targets of the benchmark issue, evaluated on this run's results (met / MISSED / info).
 
-const { PEER_NAMES, results } = require('./context');
-const { fmtUs, fmtX, fmtMB } = require('./format');
+import { PEER_NAMES, results } from './context';
+import { fmtUs, fmtX, fmtMB } from './format';
 
-function evaluateTargets() {
-  const targets = [];
-  const add = (target, measured, met, detail = '') => targets.push({ target, measured, met, detail });
-  const conv = (model, threads, xnnpack = true) => results.conv.find((c) => c.model === model && c.threads === threads &&
-    c.xnnpack === xnnpack);
-  const row = (c, key) => c?.rows.find((r) => r.key === key);
+/** One target: what it asks, what this run measured, and whether it was met (null: information only). */
+export interface Target { target: string; measured: string; met: boolean | null; detail: string }
+
+// The sections' records are JSON (see Results in context.ts): read loosely here.
+function evaluateTargets(): Target[] {
+  const targets: Target[] = [];
+  const add = (target: string, measured: string, met: boolean | null, detail = ''): number =>
+    targets.push({ target, measured, met, detail });
+  const conv = (model: string, threads: number, xnnpack = true): any => results.conv.find((c) => c.model === model &&
+    c.threads === threads && c.xnnpack === xnnpack);
+  const row = (c: any, key: string): any => c?.rows.find((r: any) => r.key === key);
 
   if (results.conv.length) {
     for (const key of ['sync', 'async']) {
@@ -79,7 +83,7 @@ function evaluateTargets() {
     }
   }
   if (results.tiny) {
-    const find = (name) => results.tiny.rows.find((r) => r.name.startsWith(name));
+    const find = (name: string): any => results.tiny.rows.find((r: any) => r.name.startsWith(name));
     const s = find('addon: write cached input view');
     const c = find('C loop: memcpy in');
     const p = find('Python: set_tensor');
@@ -128,4 +132,4 @@ function evaluateTargets() {
   return targets;
 }
 
-module.exports = { evaluateTargets };
+export { evaluateTargets };

@@ -1,4 +1,3 @@
-'use strict';
 // Memory soak, run by run.js as:  node --expose-gc [V8 flags] soak.js MODEL CYCLES INVOKES ASYNC_INVOKES
 //   cycles   CYCLES x (new Interpreter(MODEL), allocateTensors, write input view, invoke, read output, dispose),
 //            yielding to the event loop after each cycle as a server would (N-API runs the wrappers' finalizers
@@ -11,27 +10,28 @@
 // (the warm-up: malloc's arenas and V8's heap reach their working size); tail slope = RSS growth per 1000 operations
 // over the second half (a leak shows as a steady slope, warm-up does not).
 // Prints one JSON object.
-const path = require('path');
-const { fillInput } = require('./engines/common');
-const { settledMemory } = require('../dist-tools/stress/lib/settled-memory');
+import { fillInput, like, viewOf } from './engines/common';
+import { settledMemory, type SettledMemory } from '../stress/lib/settled-memory';
 
-const root = path.resolve(__dirname, '..');
-const { Interpreter } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
+import { loadLibrary } from '../stress/lib/runtime';
+const { Interpreter } = loadLibrary();
 if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');
 
-const [model, cyclesText, invokesText, asyncText] = process.argv.slice(2);
-const turn = () => new Promise((resolve) => setImmediate(resolve));
+const [model = '', cyclesText, invokesText, asyncText] = process.argv.slice(2);
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-async function sample(done) {
+type Sample = SettledMemory & { done: number };
+
+async function sample(done: number): Promise<Sample> {
   return { done, ...(await settledMemory()) };
 }
 
-function summarize(samples) {
-  const last = samples[samples.length - 1];
-  const warm = samples.find((s) => s.done >= last.done * 0.25) || samples[0];
-  const mid = samples.find((s) => s.done >= last.done * 0.5) || samples[0];
+function summarize(samples: Sample[]) {
+  const last = samples[samples.length - 1]!;
+  const warm = samples.find((s) => s.done >= last.done * 0.25) || samples[0]!;
+  const mid = samples.find((s) => s.done >= last.done * 0.5) || samples[0]!;
   const after = samples.filter((s) => s.done >= warm.done);
-  const span = (k) => Math.max(...after.map((s) => s[k])) - Math.min(...after.map((s) => s[k]));
+  const span = (k: keyof SettledMemory): number => Math.max(...after.map((s) => s[k])) - Math.min(...after.map((s) => s[k]));
   return {
     warmupAt: warm.done,
     rssAfterWarmupMB: warm.rss,
@@ -44,7 +44,7 @@ function summarize(samples) {
   };
 }
 
-async function phase(total, step) {
+async function phase(total: number, step: (i: number) => unknown) {
   const every = Math.max(1, Math.floor(total / 20));
   const samples = [await sample(0)];
   const t0 = performance.now();
@@ -59,36 +59,39 @@ async function phase(total, step) {
 }
 
 async function main() {
-  const out = { model, execArgv: process.execArgv, start: await sample(0) };
+  type Phase = Awaited<ReturnType<typeof phase>>;
+  const out: { model: string; execArgv: string[]; start: Sample; cycles?: Phase; invokes?: Phase; async?: Phase; end?: Sample } =
+    { model, execArgv: process.execArgv, start: await sample(0) };
   out.cycles = await phase(Number(cyclesText), async () => {
     const it = new Interpreter(model);
     it.allocateTensors();
-    for (const t of it.inputs) fillInput(t.data);
+    for (const t of it.inputs) fillInput(viewOf(t.data));
     it.invoke();
-    const o = it.output(0).data;
-    new o.constructor(o.length).set(o);
+    const o = viewOf(it.output(0).data);
+    like(o).set(o);
     it.dispose();
     await turn();
   });
   const it = new Interpreter(model);
   it.allocateTensors();
-  const views = it.inputs.map((t) => t.data);
-  const src = views.map((v) => fillInput(new v.constructor(v.length)));
-  const out0 = it.output(0).data;
-  const dst = new out0.constructor(out0.length);
+  const views = it.inputs.map((t) => viewOf(t.data));
+  const src = views.map((v) => fillInput(like(v)));
+  const out0 = viewOf(it.output(0).data);
+  const dst = like(out0);
   const batch = 1000;
-  out.invokes = await phase(Math.ceil(Number(invokesText) / batch), () => {
+  const invokes = await phase(Math.ceil(Number(invokesText) / batch), () => {
     for (let b = 0; b < batch; b++) {
-      for (let i = 0; i < views.length; i++) views[i].set(src[i]);
+      for (let i = 0; i < views.length; i++) views[i]!.set(src[i]!);
       it.invoke();
       dst.set(out0);
     }
     it.run(src);
   });
-  out.invokes.count *= batch;
-  out.invokes.samples = out.invokes.samples.map(([done, ...rest]) => [done * batch, ...rest]);
+  invokes.count *= batch;
+  invokes.samples = invokes.samples.map(([done = 0, ...rest]) => [done * batch, ...rest]);
+  out.invokes = invokes;
   out.async = await phase(Number(asyncText), async () => {
-    for (let i = 0; i < views.length; i++) views[i].set(src[i]);
+    for (let i = 0; i < views.length; i++) views[i]!.set(src[i]!);
     await it.invokeAsync();
     dst.set(out0);
   });

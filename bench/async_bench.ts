@@ -1,4 +1,3 @@
-'use strict';
 // Async section, run as a child of run.js:  node async_bench.js MODEL SECONDS ROUNDS
 // For MODEL (threads 1, XNNPACK on) measures, alternating the modes round by round:
 //   sync1    one interpreter, invoke() in a loop that yields to the event loop between calls (setImmediate)
@@ -9,30 +8,31 @@
 //            invoke time, also on the libuv pool: what Node itself does to the event loop under the same load
 // throughput (runs/s) and the event-loop delay (perf_hooks.monitorEventLoopDelay, 1 ms resolution) while it ran.
 // Prints one JSON object.
-const crypto = require('crypto');
-const path = require('path');
-const { promisify } = require('util');
-const { monitorEventLoopDelay } = require('perf_hooks');
-const { fillInput } = require('./engines/common');
+import * as crypto from 'crypto';
+import { promisify } from 'util';
+import { monitorEventLoopDelay } from 'perf_hooks';
+import { fillInput, like, viewOf } from './engines/common';
 
-const root = path.resolve(__dirname, '..');
-const { Interpreter, createPool } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
+import { loadLibrary } from '../stress/lib/runtime';
+const { Interpreter, createPool } = loadLibrary();
 
-const [model, secondsText = '3', roundsText = '3'] = process.argv.slice(2);
+const [model = '', secondsText = '3', roundsText = '3'] = process.argv.slice(2);
 const seconds = Number(secondsText);
 const rounds = Number(roundsText);
 
 function make() {
   const it = new Interpreter(model, { threads: 1 });
   it.allocateTensors();
-  const view = it.input(0).data;
-  const src = fillInput(new view.constructor(view.length));
-  const out = it.output(0).data;
-  const dst = new out.constructor(out.length);
+  const view = viewOf(it.input(0).data);
+  const src = fillInput(like(view));
+  const out = viewOf(it.output(0).data);
+  const dst = like(out);
   return { it, view, src, out, dst };
 }
 
-async function timed(loops, warmupMs = 300) {
+type Step = () => Promise<unknown>;
+
+async function timed(loops: Step[], warmupMs = 300) {
   // Warm-up (not measured), then run every loop until the deadline.
   let deadline = performance.now() + warmupMs;
   await Promise.all(loops.map(async (step) => { while (performance.now() < deadline) await step(); }));
@@ -54,10 +54,11 @@ async function main() {
   const a = make();
   const b = make();
   const pool = await createPool(model, { size: 2, threads: 1 });
-  const immediate = () => new Promise((resolve) => setImmediate(resolve));
-  const syncStep = (s) => async () => { s.view.set(s.src); s.it.invoke(); s.dst.set(s.out); await immediate(); };
-  const asyncStep = (s) => async () => { s.view.set(s.src); await s.it.invokeAsync(); s.dst.set(s.out); };
-  const poolStep = (src) => async () => { await pool.run([src]); };
+  type Slot = ReturnType<typeof make>;
+  const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+  const syncStep = (s: Slot): Step => async () => { s.view.set(s.src); s.it.invoke(); s.dst.set(s.out); await immediate(); };
+  const asyncStep = (s: Slot): Step => async () => { s.view.set(s.src); await s.it.invokeAsync(); s.dst.set(s.out); };
+  const poolStep = (src: Float32Array): Step => async () => { await pool.run([src]); };
   // pbkdf2 iterations that take as long as one invoke
   const pbkdf2 = promisify(crypto.pbkdf2);
   let t = performance.now();
@@ -66,8 +67,8 @@ async function main() {
   t = performance.now();
   await pbkdf2('x', 's', 20000, 32, 'sha256');
   const iterations = Math.max(1, Math.round((invokeMs / (performance.now() - t)) * 20000));
-  const nodeStep = () => async () => { await pbkdf2('x', 's', iterations, 32, 'sha256'); };
-  const modes = {
+  const nodeStep = (): Step => async () => { await pbkdf2('x', 's', iterations, 32, 'sha256'); };
+  const modes: Record<string, () => ReturnType<typeof timed>> = {
     sync1: () => timed([syncStep(a)]),
     async1: () => timed([asyncStep(a)]),
     async2: () => timed([asyncStep(a), asyncStep(b)]),
@@ -75,12 +76,12 @@ async function main() {
     node1: () => timed([nodeStep()]),
     node2: () => timed([nodeStep(), nodeStep()]),
   };
-  const results = Object.fromEntries(Object.keys(modes).map((k) => [k, []]));
+  const results: Record<string, Awaited<ReturnType<typeof timed>>[]> = Object.fromEntries(Object.keys(modes).map((k) => [k, []]));
   const order = Object.keys(modes);
   for (let r = 0; r < rounds; r++) {
     const rotated = order.slice(r % order.length).concat(order.slice(0, r % order.length));
     for (const mode of rotated) {
-      results[mode].push(await modes[mode]());
+      results[mode]!.push(await modes[mode]!());
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -1,12 +1,10 @@
-#!/usr/bin/env node
-'use strict';
 /*
- * npm run bench [-- options]      (node bench/run.js [options])
+ * npm run bench [-- options]      (node dist-tools/bench/run.js [options]; TypeScript, built by npm run build)
  *
  * Runs, in one run on this machine, the C loop (bench/c_loop.c over prebuilds' libtensorflowlite_c), this addon,
  * Python's tf.lite.Interpreter (the venv, when it has TensorFlow) and the npm peers tfjs-tflite-node / node-tflite
  * (installed into bench/.peers, when they install), and prints medians, p90 and ratios. Every engine is a child
- * process speaking one line protocol (see bench/engines/common.js); the compared variants of a workload are
+ * process speaking one line protocol (see bench/engines/common.ts); the compared variants of a workload are
  * alternated round by round (rotating the order) so drift in machine load hits them alike.
  *
  * Options:
@@ -25,33 +23,33 @@
  *   --attempts=N       measurements per unit at most (default 3; quick 1)
  * Writes bench/RESULTS.md (complete full runs) or bench/.cache/RESULTS-quick.md / RESULTS-partial.md.
  *
- * Layout: this file sets up and runs the sections; bench/lib/ holds the parts — context.js (paths, options, log,
- * shared results), machine.js (quiet checks, measured()), engine.js + compare.js (child engines, alternated
- * rounds), setup.js (dist, models, snapshot, C loop, peers), sections.js (the workloads), targets.js, report.js,
- * format.js. The engines themselves are bench/engines/*.js, bench/c_loop.c and bench/python_bench.py.
+ * Layout: this file sets up and runs the sections; bench/lib/ holds the parts — context.ts (paths, options, log,
+ * shared results), machine.ts (quiet checks, measured()), engine.ts + compare.ts (child engines, alternated
+ * rounds), setup.ts (dist, models, snapshot, C loop, peers), sections.ts (the workloads), targets.ts, report.ts,
+ * format.ts. The engines themselves are bench/engines/*.ts, bench/c_loop.c and bench/python_bench.py.
  */
 
-const fs = require('fs');
-const path = require('path');
-const { BENCH, ROOT, PEER_NAMES, state, opts, t0Run, notes, note, log, results, sectionState, peerStatus } = require('./lib/context');
-const { sleep } = require('./lib/format');
-const { Engine } = require('./lib/engine');
-const { ensureDist, findPython, MODELS, ensureModels, addonFiles, snapshotPackage, ensureCLoop, ensurePeers } = require('./lib/setup');
-const { sectionCorpus } = require('./lib/corpus-section');
-const { sectionTiny, sectionConv, sectionLoad, sectionRequire, sectionAsync, sectionSoak, sectionProfile } = require('./lib/sections');
-const { evaluateTargets } = require('./lib/targets');
-const { machineInfo, report } = require('./lib/report');
+import * as fs from 'fs';
+import * as path from 'path';
+import { BENCH, COMPILED, ROOT, PEER_NAMES, state, opts, t0Run, notes, note, log, results, sectionState, peerStatus } from './lib/context';
+import { sleep } from './lib/format';
+import { Engine, type Engines } from './lib/engine';
+import { ensureDist, findPython, MODELS, ensureModels, addonFiles, snapshotPackage, ensureCLoop, ensurePeers } from './lib/setup';
+import { sectionCorpus } from './lib/corpus-section';
+import { sectionTiny, sectionConv, sectionLoad, sectionRequire, sectionAsync, sectionSoak, sectionProfile } from './lib/sections';
+import { evaluateTargets } from './lib/targets';
+import { machineInfo, report } from './lib/report';
 
-async function main() {
+async function main(): Promise<void> {
   log(`tflite-runtime benchmarks${opts.quick ? ' (--quick)' : ''}`);
   ensureDist();
   const python = opts.python || opts.sections.includes('conv') ? findPython() : null;
   const haveConv = ensureModels(python);
-  let files;
+  let files: ReturnType<typeof addonFiles>;
   try {
     files = addonFiles();
   } catch (error) {
-    throw new Error(`the addon does not load: ${error.message}`);
+    throw new Error(`the addon does not load: ${(error as Error).message}`);
   }
   log(`addon: ${path.relative(ROOT, files.addon)} over ${path.relative(ROOT, files.lib)} (TFLite ${files.version.tflite}); ` +
     'measuring a copy of it in bench/.cache/snapshot/');
@@ -61,16 +59,21 @@ async function main() {
   if (opts.peers) ensurePeers();
   else note(`peers skipped (${opts.quick ? '--quick' : '--no-peers'})`);
 
-  const E = {};
-  const engines = [];
-  const start = (key, ...a) => { E[key] = new Engine(...a); engines.push(E[key]); return E[key]; };
+  const E: Engines = {};
+  const engines: Engine[] = [];
+  const start = (key: string, ...a: ConstructorParameters<typeof Engine>): Engine => {
+    const engine = new Engine(...a);
+    E[key] = engine;
+    engines.push(engine);
+    return engine;
+  };
   try {
     if (cLoop) {
       start('c', 'c-loop', cLoop, []);
       start('c2', 'c-loop-2', cLoop, []); // a second, identical process: the noise floor between two processes
     }
-    start('addon', 'addon', process.execPath, [path.join(BENCH, 'engines', 'addon.js')]);
-    const versions = { tflite: files.version.tflite, addon: files.version.addon, python: null,
+    start('addon', 'addon', process.execPath, [path.join(COMPILED, 'engines', 'addon.js')]);
+    const versions: Record<string, string | null> = { tflite: files.version.tflite, addon: files.version.addon, python: null,
       addonBinary: `${path.relative(ROOT, files.addon)} (sha256 ${files.addonSha256}…)`,
       library: `${path.relative(ROOT, files.lib)} (sha256 ${files.libSha256}…)` };
     if (opts.python) {
@@ -78,9 +81,10 @@ async function main() {
         note('Python tf.lite skipped: no .venv/bin/python (or $BENCH_PYTHON)');
       } else {
         const py = start('python', 'python', python, [path.join(BENCH, 'python_bench.py')], { handshake: true });
-        const hello = await Promise.race([py.ready, sleep(120000).then(() => ({ ready: false, error: 'timeout' }))]);
+        const hello: Record<string, any> | null = await Promise.race([py.ready, sleep(120000).then(() => ({ ready: false, error: 'timeout' }))]);
         if (!hello || hello instanceof Error || !hello.ready) {
-          note(`Python tf.lite skipped: ${hello ? hello.error || hello.message : 'no answer'} ${py.stderr.slice(-300)}`);
+          const why: any = hello;
+          note(`Python tf.lite skipped: ${why ? why.error || why.message : 'no answer'} ${py.stderr.slice(-300)}`);
           await py.close();
           E.python = null;
         } else {
@@ -90,22 +94,22 @@ async function main() {
     }
     if (opts.peers) {
       for (const name of PEER_NAMES) {
-        if (peerStatus[name].ok === false) continue;
-        const engine = start(name, name, process.execPath, [path.join(BENCH, 'engines', 'peer.js'), name]);
+        if (peerStatus[name]!.ok === false) continue;
+        const engine = start(name, name, process.execPath, [path.join(COMPILED, 'engines', 'peer.js'), name]);
         try {
           await engine.load(0, 1, false, MODELS.tiny.file);
           await engine.run(0, 'full', 2, 10, 1);
           await engine.free(0);
-          peerStatus[name].ok = true;
+          peerStatus[name]!.ok = true;
         } catch (error) {
-          peerStatus[name] = { ok: false, why: `does not load/run: ${error.message.split('\n').slice(0, 2).join(' ')}` };
+          peerStatus[name] = { ok: false, why: `does not load/run: ${(error as Error).message.split('\n').slice(0, 2).join(' ')}` };
           await engine.close();
           E[name] = null;
         }
       }
     }
 
-    const want = (s) => opts.sections.includes(s);
+    const want = (s: string): boolean => opts.sections.includes(s);
     if (want('corpus')) await sectionCorpus(E);
     if (want('tiny')) await sectionTiny(E);
     if (want('conv') && haveConv) await sectionConv(E);
@@ -129,8 +133,8 @@ async function main() {
     if (opts.json) {
       const json = { machine, options: opts, sections: sectionState, peers: peerStatus, notes, targets, results };
       fs.mkdirSync(path.dirname(opts.jsonPath), { recursive: true });
-      fs.writeFileSync(opts.jsonPath, JSON.stringify(json, (k, v) => (k === 'samples' && Array.isArray(v) && typeof v[0] === 'number'
-        ? v.map((x) => +x.toFixed(4)) : v)));
+      fs.writeFileSync(opts.jsonPath, JSON.stringify(json, (k, v: unknown) => (k === 'samples' && Array.isArray(v) && typeof v[0] === 'number'
+        ? v.map((x: number) => +x.toFixed(4)) : v)));
       log(`wrote ${path.relative(ROOT, opts.jsonPath)}`);
     }
     log(`done in ${machine.totalSeconds} s`);

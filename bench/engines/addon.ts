@@ -1,4 +1,3 @@
-'use strict';
 // Engine server for this addon (tflite-runtime). All addon variants run in this one process, so they share JIT
 // state and the interpreter; run.js alternates them with the other engines.
 // Variants (per call):
@@ -7,13 +6,15 @@
 //   invoke  invoke() alone
 //   run     it.run([inputs]) : copies in, invoke, fresh copies out
 //   async   as sync, with await invokeAsync()
-const path = require('path');
-const { fillInput, measureSync, measureAsync, serve } = require('./common');
+import type { Interpreter as InterpreterType } from 'tflite-runtime';
+import { loadLibrary } from '../../stress/lib/runtime';
+import { fillInput, like, measureSync, measureAsync, serve, viewOf, type View } from './common';
 
-const root = path.resolve(__dirname, '..', '..');
-const { Interpreter } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
+const { Interpreter } = loadLibrary();
 
-const slots = new Map();
+interface Slot { it: InterpreterType; inViews: View[]; outViews: View[]; src: View[]; dst: View[] }
+const slots = new Map<number, Slot>();
+
 
 serve({
   load(id, threads, xnnpack, file) {
@@ -24,10 +25,10 @@ serve({
     const t1 = process.hrtime.bigint();
     it.allocateTensors();
     const t2 = process.hrtime.bigint();
-    const inViews = it.inputs.map((t) => t.data);
-    const outViews = it.outputs.map((t) => t.data);
-    const src = inViews.map((v) => fillInput(new v.constructor(v.length)));
-    const dst = outViews.map((v) => new v.constructor(v.length));
+    const inViews = it.inputs.map((t) => viewOf(t.data));
+    const outViews = it.outputs.map((t) => viewOf(t.data));
+    const src = inViews.map((v) => fillInput(like(v)));
+    const dst = outViews.map(like);
     const delegates = it.delegates;
     slots.set(id, { it, inViews, outViews, src, dst });
     const xnn = delegates.find((d) => d.name === 'xnnpack');
@@ -49,25 +50,25 @@ serve({
     switch (variant) {
       case 'sync':
         return measureSync(() => {
-          for (let i = 0; i < n; i++) inViews[i].set(src[i]);
+          for (let i = 0; i < n; i++) inViews[i]!.set(src[i]!);
           it.invoke();
-          for (let i = 0; i < m; i++) dst[i].set(outViews[i]);
+          for (let i = 0; i < m; i++) dst[i]!.set(outViews[i]!);
         }, iters, batch, warmup);
       case 'getter':
         return measureSync(() => {
-          for (let i = 0; i < n; i++) it.input(i).data.set(src[i]);
+          for (let i = 0; i < n; i++) viewOf(it.input(i).data).set(src[i]!);
           it.invoke();
-          for (let i = 0; i < m; i++) dst[i].set(it.output(i).data);
+          for (let i = 0; i < m; i++) dst[i]!.set(viewOf(it.output(i).data));
         }, iters, batch, warmup);
       case 'invoke':
         return measureSync(() => it.invoke(), iters, batch, warmup);
       case 'run':
-        return measureSync(() => it.run(src), iters, batch, warmup);
+        return measureSync(() => it.run(src as never), iters, batch, warmup);
       case 'async':
         return measureAsync(async () => {
-          for (let i = 0; i < n; i++) inViews[i].set(src[i]);
+          for (let i = 0; i < n; i++) inViews[i]!.set(src[i]!);
           await it.invokeAsync();
-          for (let i = 0; i < m; i++) dst[i].set(outViews[i]);
+          for (let i = 0; i < m; i++) dst[i]!.set(outViews[i]!);
         }, iters, batch, warmup);
       default:
         throw new Error(`unknown variant ${variant}`);

@@ -1,39 +1,51 @@
-'use strict';
 // The workloads: tiny model, conv net, load, require(), async throughput and event-loop delay, memory soak, perf profile.
 
-const { spawn, spawnSync, execFileSync } = require('child_process');
-const fs = require('fs');
-const path = require('path');
-const { BENCH, ROOT, CACHE, PEER_NAMES, state, opts, note, log, results, peerStatus } = require('./context');
-const { stats, median, sleep } = require('./format');
-const { measured } = require('./machine');
-const { compare } = require('./compare');
-const { MODELS } = require('./setup');
+import { spawn, spawnSync, execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Engine, Engines, Reply } from './engine';
+import { BENCH, COMPILED, ROOT, CACHE, PEER_NAMES, state, opts, note, log, results, peerStatus } from './context';
+import { stats, median, sleep } from './format';
+import { measured } from './machine';
+import { compare } from './compare';
+import { MODELS } from './setup';
 
-async function loadAll(specs) {
-  const info = {};
+/** One engine's interpreter in a section: what it loads, into which slot (and, for tiny, the variant timed on it). */
+interface Spec {
+  key: string;
+  engine: Engine | null | undefined;
+  threads: number;
+  xnnpack: boolean;
+  file: string;
+  slot: number;
+  variant?: string;
+  batch?: number;
+}
+
+async function loadAll(specs: Spec[]): Promise<Record<string, Reply>> {
+  const info: Record<string, Reply> = {};
   for (const s of specs) {
     if (!s.engine || s.engine.dead) continue;
     try {
       info[s.key] = await s.engine.load(s.slot, s.threads, s.xnnpack, s.file);
     } catch (error) {
       s.engine = null;
-      info[s.key] = { error: error.message.split('\n')[0] };
-      note(`${s.key}: load failed: ${info[s.key].error}`);
+      info[s.key] = { error: (error as Error).message.split('\n')[0] };
+      note(`${s.key}: load failed: ${info[s.key]!.error}`);
     }
   }
   return info;
 }
 
-async function freeAll(specs) {
+async function freeAll(specs: Spec[]): Promise<void> {
   for (const s of specs) if (s.engine && !s.engine.dead) await s.engine.free(s.slot).catch(() => {});
 }
 
-async function sectionTiny(E) {
+async function sectionTiny(E: Engines): Promise<void> {
   const file = MODELS.tiny.file;
-  const specs = [];
+  const specs: (Spec & { variant: string; batch: number })[] = [];
   let slot = 100;
-  const add = (key, engine, variant, batch, xnnpack = true) => specs.push({ key, engine, variant, batch, xnnpack,
+  const add = (key: string, engine: Engine | null | undefined, variant: string, batch: number, xnnpack = true): number => specs.push({ key, engine, variant, batch, xnnpack,
     threads: 1, file, slot: slot++ });
   add('C loop: memcpy in, invoke, memcpy out', E.c, 'full', 20000);
   add('C loop: invoke only', E.c, 'invoke', 20000);
@@ -50,15 +62,15 @@ async function sectionTiny(E) {
   add('Python: invoke only', E.python, 'invoke', 2000);
   for (const p of PEER_NAMES) add(`${p}: full call (no XNNPACK)`, E[p], 'full', 5000, false);
   // One interpreter per engine and XNNPACK setting: variants of an engine share it.
-  const owners = new Map();
+  const owners = new Map<string, Spec>();
   for (const s of specs) {
     if (!s.engine) continue;
     const id = `${s.engine.name}/${s.xnnpack}`;
-    if (owners.has(id)) s.slot = owners.get(id).slot;
+    if (owners.has(id)) s.slot = owners.get(id)!.slot;
     else owners.set(id, s);
   }
   const loads = await loadAll([...owners.values()]);
-  for (const s of specs) if (s.engine && loads[[...owners.values()].find((o) => o.slot === s.slot).key]?.error) s.engine = null;
+  for (const s of specs) if (s.engine && loads[[...owners.values()].find((o) => o.slot === s.slot)!.key]?.error) s.engine = null;
   const r = await measured('tiny', () => compare(specs.map((x) => ({ ...x })), { rounds: opts.rounds,
     budgetMs: opts.quick ? 40 : 120, minIters: 5, maxIters: 2000 }));
   await freeAll([...owners.values()]);
@@ -77,9 +89,9 @@ async function sectionTiny(E) {
   };
 }
 
-function convConfigs() {
-  const out = [];
-  for (const model of ['f32', 'int8', 'int8pc']) {
+function convConfigs(): { model: 'f32' | 'int8' | 'int8pc'; threads: number; xnnpack: boolean }[] {
+  const out: { model: 'f32' | 'int8' | 'int8pc'; threads: number; xnnpack: boolean }[] = [];
+  for (const model of ['f32', 'int8', 'int8pc'] as const) {
     for (const threads of [1, 2]) {
       for (const xnnpack of [true, false]) {
         if (opts.quick && !xnnpack && threads === 2) continue;
@@ -91,23 +103,23 @@ function convConfigs() {
   return out;
 }
 
-async function sectionConv(E) {
+async function sectionConv(E: Engines): Promise<void> {
   let slot = 200;
   for (const cfg of convConfigs()) {
     const label = `${cfg.model} t${cfg.threads} xnnpack ${cfg.xnnpack ? 'on' : 'off'}`;
     log(`conv: ${MODELS[cfg.model].label}, threads ${cfg.threads}, XNNPACK ${cfg.xnnpack ? 'on' : 'off'}`);
     const file = MODELS[cfg.model].file;
     const entry = await measured(`conv ${label}`, async () => {
-      const owners = [
+      const owners: Spec[] = ([
         { key: 'c', engine: E.c },
         ...(cfg.xnnpack ? [{ key: 'c2', engine: E.c2 }] : []),
         { key: 'addon', engine: E.addon },
         { key: 'python', engine: E.python },
         ...(cfg.xnnpack ? [] : PEER_NAMES.map((p) => ({ key: p, engine: E[p] }))),
-      ].map((o) => ({ ...o, threads: cfg.threads, xnnpack: cfg.xnnpack, file, slot: slot++ }));
+      ] as { key: string; engine: Engine | null | undefined }[]).map((o) => ({ ...o, threads: cfg.threads, xnnpack: cfg.xnnpack, file, slot: slot++ }));
       const loads = await loadAll(owners);
-      const owner = (key) => owners.find((o) => o.key === key);
-      const v = (key, from, variant, name) => ({ key, name, engine: owner(from).engine, slot: owner(from).slot,
+      const owner = (key: string): Spec => owners.find((o) => o.key === key)!;
+      const v = (key: string, from: string, variant: string, name: string) => ({ key, name, engine: owner(from).engine, slot: owner(from).slot,
         variant, batch: 1 });
       const variants = [
         v('c', 'c', 'full', 'C loop: memcpy in, invoke, memcpy out'),
@@ -132,7 +144,7 @@ async function sectionConv(E) {
       // vCPU): measure it again.
       const unstable = [['c', 'handoff', "the C loop's direct invoke", 'its handoff variant'],
         ['sync', 'run', "the addon's invoke()", 'its run() with copies']]
-        .map(([lean, more, leanName, moreName]) => {
+        .map(([lean = '', more = '', leanName, moreName]) => {
           const x = r[lean]?.median;
           const y = r[more]?.median;
           return x && y && x > y * 1.1 ? `${leanName} (${(x / 1000).toFixed(2)} ms) came out ` +
@@ -157,33 +169,34 @@ async function sectionConv(E) {
   }
 }
 
-async function sectionLoad(E) {
+async function sectionLoad(E: Engines): Promise<void> {
   results.load = await measured('load', async () => {
-    const out = [];
+    const out: any[] = [];
     const reps = opts.quick ? 2 : 5;
-    const models = ['f32', 'int8', 'tiny'].filter((m) => fs.existsSync(MODELS[m].file));
+    const models = (['f32', 'int8', 'tiny'] as const).filter((m) => fs.existsSync(MODELS[m].file));
     const engines = [['c', E.c, true, 'full'], ['addon', E.addon, true, 'sync'], ['python', E.python, true, 'full'],
-      ...PEER_NAMES.map((p) => [p, E[p], false, 'full'])].filter(([, e]) => e && !e.dead);
+      ...PEER_NAMES.map((p) => [p, E[p], false, 'full'])].filter(([, e]) => e && !(e as Engine).dead) as [string, Engine, boolean, string][];
     for (const model of models) {
-      const acc = Object.fromEntries(engines.map(([k]) => [k, { load: [], alloc: [], first: [], errors: [] }]));
+      const acc: Record<string, { load: number[]; alloc: number[]; first: number[]; errors: string[] }> =
+        Object.fromEntries(engines.map(([k]) => [k, { load: [], alloc: [], first: [], errors: [] }]));
       for (let rep = 0; rep < reps; rep++) {
         const k = rep % engines.length;
         for (const [key, engine, xnnpack, variant] of engines.slice(k).concat(engines.slice(0, k))) {
           if (engine.dead) continue;
           try {
             const info = await engine.load(900, 1, xnnpack, MODELS[model].file);
-            acc[key].load.push(info.loadUs);
-            acc[key].alloc.push(info.allocUs);
-            acc[key].first.push((await engine.run(900, variant, 1, 1, 0))[0]);
+            acc[key]!.load.push(info.loadUs);
+            acc[key]!.alloc.push(info.allocUs);
+            acc[key]!.first.push((await engine.run(900, variant, 1, 1, 0))[0]!);
             await engine.free(900);
           } catch (error) {
-            acc[key].errors.push(error.message.split('\n')[0]);
+            acc[key]!.errors.push((error as Error).message.split('\n')[0]!);
           }
           await sleep(20);
         }
       }
       for (const [key] of engines) {
-        const a = acc[key];
+        const a = acc[key]!;
         out.push({ model, engine: key, xnnpack: key === 'c' || key === 'addon' || key === 'python',
           loadUs: a.load.length ? median(a.load) : undefined, allocUs: a.alloc.length ? median(a.alloc) : undefined,
           firstInvokeUs: a.first.length ? median(a.first) : undefined, n: a.load.length, error: a.errors[0] });
@@ -193,14 +206,14 @@ async function sectionLoad(E) {
   });
 }
 
-async function sectionRequire() {
+async function sectionRequire(): Promise<void> {
   results.require = await measured('require', async () => {
     const reps = opts.quick ? 5 : 21;
-    const bare = [];
-    const withRequire = [];
-    const inProcess = [];
+    const bare: number[] = [];
+    const withRequire: number[] = [];
+    const inProcess: number[] = [];
     const target = JSON.stringify(state.dist);
-    const wall = (args) => {
+    const wall = (args: string[]): { ms: number; stdout: string } => {
       const t = process.hrtime.bigint();
       const r = spawnSync(process.execPath, args, { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
@@ -224,20 +237,20 @@ async function sectionRequire() {
  * The machine's own limits, without the addon: one C loop process vs two running at once (1 thread each), and the
  * event-loop delay of an otherwise idle Node process while those two saturate both CPUs.
  */
-async function cLoopScaling(cLoop, file, iters, rounds) {
-  const runChild = (cmd, args) => new Promise((resolve, reject) => {
+async function cLoopScaling(cLoop: string, file: string, iters: number, rounds: number) {
+  const runChild = (cmd: string, args: string[]): Promise<any> => new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     let out = '';
-    child.stdout.on('data', (d) => { out += d; });
+    child.stdout.on('data', (d: Buffer) => { out += d; });
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()))
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!))
       : reject(new Error(`${path.basename(cmd)} exited ${code}`))));
   });
   const runOne = () => runChild(cLoop, [file, '--threads', '1', '--iters', String(iters), '--warmup', '3']);
-  const mean = (r) => r.us.reduce((a, b) => a + b, 0) / r.us.length;
-  const single = [];
-  const pair = [];
-  const lag = [];
+  const mean = (r: { us: number[] }): number => r.us.reduce((a, b) => a + b, 0) / r.us.length;
+  const single: number[] = [];
+  const pair: number[] = [];
+  const lag: { p50: number; p99: number }[] = [];
   for (let r = 0; r < rounds; r++) {
     const one = await runOne();
     single.push(1e6 / mean(one));
@@ -253,20 +266,20 @@ async function cLoopScaling(cLoop, file, iters, rounds) {
     idleNodeLagP99Ms: Math.max(...lag.map((x) => x.p99)), idleNodeLagP50Ms: median(lag.map((x) => x.p50)) };
 }
 
-async function sectionAsync(cLoop) {
+async function sectionAsync(cLoop: string | null): Promise<void> {
   results.async = await measured('async', async () => {
     const file = MODELS.f32.file;
     const seconds = opts.quick ? 1 : 3;
     const rounds = opts.quick ? 1 : 3;
-    const r = spawnSync(process.execPath, [path.join(BENCH, 'async_bench.js'), file, String(seconds), String(rounds)],
+    const r = spawnSync(process.execPath, [path.join(COMPILED, 'async_bench.js'), file, String(seconds), String(rounds)],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, timeout: 10 * 60 * 1000 });
     if (r.status !== 0) {
       note(`async section failed: ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')}`);
       return null;
     }
-    const data = JSON.parse(r.stdout.trim().split('\n').pop());
-    const summary = {};
-    for (const [mode, runs] of Object.entries(data.results)) {
+    const data = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const summary: Record<string, any> = {};
+    for (const [mode, runs] of Object.entries(data.results as Record<string, any[]>)) {
       summary[mode] = { perSecond: median(runs.map((x) => x.perSecond)), lagP99Ms: Math.max(...runs.map((x) => x.lagP99Ms)),
         lagP50Ms: median(runs.map((x) => x.lagP50Ms)), lagMaxMs: Math.max(...runs.map((x) => x.lagMaxMs)), rounds: runs };
     }
@@ -275,7 +288,7 @@ async function sectionAsync(cLoop) {
       try {
         cScaling = await cLoopScaling(cLoop, file, opts.quick ? 60 : 300, opts.quick ? 1 : 2);
       } catch (error) {
-        note(`C loop scaling reference failed: ${error.message}`);
+        note(`C loop scaling reference failed: ${(error as Error).message}`);
       }
     }
     return { model: path.relative(ROOT, file), seconds, rounds, modes: summary,
@@ -284,33 +297,33 @@ async function sectionAsync(cLoop) {
   });
 }
 
-async function sectionSoak() {
+async function sectionSoak(): Promise<void> {
   results.soak = await measured('soak', async () => {
     const file = MODELS.tiny.file;
     // 40000 cycles: V8 grows its young generation to the default maximum (~32 MB) over the first ~8000 of them, so
     // drift is measured over the last 30000 (after the 25 % warm-up); 10000 cycles from cold mostly show that growth.
     const counts = opts.quick ? [1000, 100000, 1000] : [40000, 1000000, 10000];
-    const run = (v8flags) => {
-      const r = spawnSync(process.execPath, ['--expose-gc', ...v8flags, path.join(BENCH, 'soak.js'), file,
+    const run = (v8flags: string[]): any => {
+      const r = spawnSync(process.execPath, ['--expose-gc', ...v8flags, path.join(COMPILED, 'soak.js'), file,
         ...counts.map(String)], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
         timeout: 20 * 60 * 1000 });
       if (r.status !== 0) throw new Error((r.stderr || '').trim().split('\n').slice(-3).join(' '));
-      return JSON.parse(r.stdout.trim().split('\n').pop());
+      return JSON.parse(r.stdout.trim().split('\n').pop()!);
     };
     try {
-      const out = { model: path.relative(ROOT, file), counts, default: run([]) };
+      const out: Record<string, any> = { model: path.relative(ROOT, file), counts, default: run([]) };
       if (!opts.quick) out.semiSpace1MB = run(['--max-semi-space-size=1']);
       return out;
     } catch (error) {
-      note(`soak failed: ${error.message}`);
+      note(`soak failed: ${(error as Error).message}`);
       return null;
     }
   });
 }
 
 /** An unstripped copy of `libFile` (same ELF build id) from the recipe's build tree, so perf can name its kernels. */
-function unstrippedTwin(libFile) {
-  const buildId = (f) => {
+function unstrippedTwin(libFile: string): string | null {
+  const buildId = (f: string): string | null => {
     try {
       return (execFileSync('readelf', ['-n', f], { encoding: 'utf8' }).match(/Build ID: ([0-9a-f]+)/) || [])[1] || null;
     } catch {
@@ -327,7 +340,7 @@ function unstrippedTwin(libFile) {
  * Where time goes inside one invoke (1 thread, XNNPACK on): perf samples per symbol for the C loop over this
  * package's library and for Python's tf.lite 2.21, as milliseconds per invoke. Explains the Python comparison.
  */
-async function sectionProfile(cLoop, python, libFile) {
+async function sectionProfile(cLoop: string, python: string | null, libFile: string): Promise<void> {
   if (spawnSync('perf', ['--version']).status !== 0) {
     note('perf is not available: the kernel-level profile (C loop vs Python) is skipped');
     return;
@@ -344,31 +357,31 @@ async function sectionProfile(cLoop, python, libFile) {
   }
   const hz = 1999;
   results.profile = await measured('profile', async () => {
-    const out = [];
-    const runs = [['f32', 1], ['int8', 1], ['int8pc', 1], ['int8', 2]].filter(([m]) => fs.existsSync(MODELS[m].file));
+    const out: any[] = [];
+    const runs = ([['f32', 1], ['int8', 1], ['int8pc', 1], ['int8', 2]] as const).filter(([m]) => fs.existsSync(MODELS[m].file));
     for (const [model, threads] of runs) {
       const iters = model === 'f32' ? 300 : 500;
-      const entry = { model, threads, label: `${model} t${threads}`, iters, engines: {} };
+      const entry: { engines: Record<string, unknown>; [k: string]: unknown } = { model, threads, label: `${model} t${threads}`, iters, engines: {} };
       for (const engine of ['c', 'python']) {
         const cmd = engine === 'c' ? [cLoop, MODELS[model].file, '--threads', String(threads), '--iters', String(iters),
           '--warmup', '5'] : [python, path.join(BENCH, 'python_bench.py'), '--oneshot', MODELS[model].file, String(iters),
           String(threads)];
         if (!cmd[0]) continue;
         const data = path.join(CACHE, `perf-${engine}-${model}-t${threads}.data`);
-        const rec = spawnSync('perf', ['record', '-q', '-F', String(hz), '-o', data, '--', ...cmd],
+        const rec = spawnSync('perf', ['record', '-q', '-F', String(hz), '-o', data, '--', ...(cmd as string[])],
           { cwd: ROOT, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' }, timeout: 10 * 60 * 1000 });
         if (rec.status !== 0) {
           note(`perf record failed for ${engine}/${model}: ${(rec.stderr || '').trim().split('\n').slice(-1)[0]}`);
           continue;
         }
-        const us = JSON.parse(rec.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()).us;
+        const us = JSON.parse(rec.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop()!).us;
         const rep = spawnSync('perf', ['report', '-i', data, '-n', '--no-children', '--sort', 'sym', '--stdio',
           ...(engine === 'c' && twin ? ['--symfs', symfs] : [])], { encoding: 'utf8', maxBuffer: 64 << 20 });
-        const kernels = [];
+        const kernels: { sym: string; ms: number }[] = [];
         for (const line of (rep.stdout || '').split('\n')) {
           const m = line.match(/^\s*[\d.]+%\s+(\d+)\s+\[(.)\]\s+(.+?)\s*$/);
           if (!m || m[2] !== '.') continue;
-          const sym = m[3];
+          const sym = m[3]!;
           if (!/^(xnn_|ruy::|tflite::|gemmlowp|Eigen|pthreadpool|(anonymous namespace)|__mem)/.test(sym)) continue;
           kernels.push({ sym, ms: (Number(m[1]) / hz / (iters + 5)) * 1000 });
         }
@@ -381,4 +394,4 @@ async function sectionProfile(cLoop, python, libFile) {
   });
 }
 
-module.exports = { loadAll, freeAll, sectionTiny, sectionConv, sectionLoad, sectionRequire, sectionAsync, sectionSoak, sectionProfile };
+export { loadAll, freeAll, sectionTiny, sectionConv, sectionLoad, sectionRequire, sectionAsync, sectionSoak, sectionProfile };

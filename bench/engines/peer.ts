@@ -1,4 +1,3 @@
-'use strict';
 // Engine server for the npm peers installed in bench/.peers: `node peer.js tfjs-tflite-node|node-tflite`.
 // Each one is driven through its lowest-overhead public path:
 //   tfjs-tflite-node  TFLiteNodeModelRunner (what loadTFLiteModel wraps): input.data().set(src); infer(); copy
@@ -7,19 +6,23 @@
 //   node-tflite       Interpreter: inputs[i].copyFrom(src); invoke(); outputs[i].copyTo(dst).
 // Neither exposes XNNPACK: both run TFLite's built-in kernels (the xnnpack flag of `load` must be 0).
 // Variants: full (as above) | invoke (invoke/infer alone; for tfjs infer() still copies in and out).
-const fs = require('fs');
-const path = require('path');
-const { fillInput, measureSync, serve } = require('./common');
+import * as fs from 'fs';
+import * as path from 'path';
+import { fillInput, measureSync, serve } from './common';
 
-const which = process.argv[2];
-const peers = process.env.BENCH_PEERS_DIR || path.resolve(__dirname, '..', '.peers', 'node_modules');
-const lib = require(path.join(peers, which));
+import { ROOT } from '../../stress/lib/runtime';
 
-const TYPED = { float32: Float32Array, int8: Int8Array, uint8: Uint8Array, int32: Int32Array, Float32: Float32Array,
+const which = process.argv[2]!;
+const peers = process.env.BENCH_PEERS_DIR || path.join(ROOT, 'bench', '.peers', 'node_modules');
+// The peers are other projects' packages, installed on a full run only: untyped here on purpose.
+const lib: any = require(path.join(peers, which));
+
+const TYPED: Record<string, new (n: number) => Float32Array | Int8Array | Uint8Array | Int32Array> = { float32: Float32Array, int8: Int8Array, uint8: Uint8Array, int32: Int32Array, Float32: Float32Array,
   Int8: Int8Array, UInt8: Uint8Array, Int32: Int32Array };
-const slots = new Map();
+interface PeerSlot { loadUs: number; allocUs: number; full(): void; invoke(): void; close(): void }
+const slots = new Map<number, PeerSlot>();
 
-function loadTfjs(file, threads) {
+function loadTfjs(file: string, threads: number): PeerSlot {
   const bytes = fs.readFileSync(file);
   const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   const t0 = process.hrtime.bigint();
@@ -27,29 +30,31 @@ function loadTfjs(file, threads) {
   const t1 = process.hrtime.bigint();
   const inputs = runner.getInputs();
   const outputs = runner.getOutputs();
-  const inData = inputs.map((t) => t.data());
-  const outData = outputs.map((t) => t.data());
-  const src = inData.map((d) => fillInput(new d.constructor(d.length)));
-  const dst = outData.map((d) => new d.constructor(d.length));
+  const inData: Float32Array[] = inputs.map((t: any) => t.data());
+  const outData: Float32Array[] = outputs.map((t: any) => t.data());
+  const like = (d: Float32Array): Float32Array => new (d.constructor as Float32ArrayConstructor)(d.length);
+  const src = inData.map((d) => fillInput(like(d)));
+  const dst = outData.map(like);
   const full = () => {
-    for (let i = 0; i < inData.length; i++) inData[i].set(src[i]);
+    for (let i = 0; i < inData.length; i++) inData[i]!.set(src[i]!);
     runner.infer();
-    for (let i = 0; i < outData.length; i++) dst[i].set(outData[i]);
+    for (let i = 0; i < outData.length; i++) dst[i]!.set(outData[i]!);
   };
   return { loadUs: Number(t1 - t0) / 1e3, allocUs: 0, full, invoke: () => runner.infer(), close() {} };
 }
 
-function loadNodeTflite(file, threads) {
+function loadNodeTflite(file: string, threads: number): PeerSlot {
   const bytes = new Uint8Array(fs.readFileSync(file)); // node-tflite reads model.buffer whole: give it its own
   const t0 = process.hrtime.bigint();
   const it = new lib.Interpreter(bytes, { numThreads: threads });
   const t1 = process.hrtime.bigint();
   it.allocateTensors();
   const t2 = process.hrtime.bigint();
-  const inputs = it.inputs;
-  const outputs = it.outputs;
-  const src = inputs.map((t) => fillInput(new TYPED[t.type](t.byteSize / TYPED[t.type].BYTES_PER_ELEMENT)));
-  const dst = outputs.map((t) => new TYPED[t.type](t.byteSize / TYPED[t.type].BYTES_PER_ELEMENT));
+  const inputs: any[] = it.inputs;
+  const outputs: any[] = it.outputs;
+  const make = (t: any): ArrayBufferView => { const A = TYPED[t.type] as any; return new A(t.byteSize / A.BYTES_PER_ELEMENT); };
+  const src = inputs.map((t) => fillInput(make(t) as Float32Array));
+  const dst = outputs.map(make);
   const full = () => {
     for (let i = 0; i < inputs.length; i++) inputs[i].copyFrom(src[i]);
     it.invoke();

@@ -1,12 +1,11 @@
-'use strict';
 // The machine's state around each measured unit: is it quiet, who else used the CPUs, do two threads really run at
 // once; measured() repeats a unit that ran under load.
 
-const { execFileSync } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const { opts, note, log, sectionState, liveEngines } = require('./context');
-const { sleep } = require('./format');
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import { opts, note, log, sectionState, liveEngines } from './context';
+import { sleep } from './format';
 
 function cpuTimes() {
   const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -39,8 +38,8 @@ const loadavg = () => os.loadavg().map((x) => +x.toFixed(2));
 
 /** CPU ticks of this process, its reaped children, and the engine children still running. */
 function ownTicks() {
-  const ticks = (pid, withChildren) => {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = (pid: number | undefined, withChildren: boolean): number => {
+    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     // after "pid (comm) ": state=0 ... utime=11 stime=12 cutime=13 cstime=14
     return Number(f[11]) + Number(f[12]) + (withChildren ? Number(f[13]) + Number(f[14]) : 0);
   };
@@ -84,7 +83,7 @@ const run = (k, ms) => Promise.all(Array.from({ length: k }, () => new Promise((
 }
 
 /** Waits (up to --max-wait) until the machine is quiet (other work < 15% of the CPUs, no compiler running). */
-async function waitQuiet(section) {
+async function waitQuiet(section: string): Promise<{ busy: number; builds: string[]; waitedSeconds: number }> {
   const started = Date.now();
   let busy = await cpuBusy(opts.quick ? 500 : 2000);
   let builds = buildProcesses();
@@ -104,9 +103,9 @@ async function waitQuiet(section) {
  * 3 attempts, full runs only); the last attempt is kept and flagged. So is one whose result reports itself
  * inconsistent (`result.unstable`: a reason, set by a section that can check its own rows).
  */
-async function measured(section, body) {
+async function measured<T>(section: string, body: () => Promise<T> | T): Promise<T> {
   const attempts = opts.attempts;
-  let result;
+  let result!: T;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const quiet = await waitQuiet(section);
     const parallelBefore = opts.quick ? NaN : parallelProbe();
@@ -125,7 +124,7 @@ async function measured(section, body) {
       waitedSeconds: quiet.waitedSeconds, attempt, parallel: +parallel.toFixed(2),
       buildsRunning: [...new Set([...quiet.builds, ...builds])].slice(0, 6) };
     const lowParallel = parallel < 1.8;
-    const unstable = result && typeof result === 'object' && !Array.isArray(result) ? result.unstable : null;
+    const unstable = result && typeof result === 'object' && !Array.isArray(result) ? (result as { unstable?: string }).unstable : null;
     sectionState[section].unstable = unstable || undefined;
     if (!(others > opts.retryOthers) && !quiet.builds.length && !builds.length && !lowParallel && !unstable) break;
     const why = [others > opts.retryOthers || quiet.builds.length || builds.length
@@ -143,4 +142,4 @@ async function measured(section, body) {
   return result;
 }
 
-module.exports = { cpuBusy, buildProcesses, loadavg, cpuSnapshot, parallelProbe, waitQuiet, measured };
+export { cpuBusy, buildProcesses, loadavg, cpuSnapshot, parallelProbe, waitQuiet, measured };

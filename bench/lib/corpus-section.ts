@@ -1,38 +1,43 @@
-'use strict';
 // The corpus section: the compatibility corpus's models (test/corpus/: MediaPipe's production models, the TF 2.21
 // converter's output, in every mode) timed per model, ours vs Python tf.lite 2.21 on the same file, input and
-// threads, alternated round by round (bench/lib/compare.js), at 1 and 2 threads; plus cold start (load + allocate +
+// threads, alternated round by round (bench/lib/compare.ts), at 1 and 2 threads; plus cold start (load + allocate +
 // first invoke) alternated the same way. Both sides: write the inputs into the zero-copy views, invoke, copy the
 // outputs out (addon 'sync', Python 'views').
 
-const { opts, note, log, results } = require('./context');
-const { median, sleep } = require('./format');
-const { measured } = require('./machine');
-const { compare } = require('./compare');
-const { loadAll, freeAll } = require('./sections');
-const corpus = require('../../test/corpus/corpus');
+import * as path from 'path';
+import { ROOT, opts, note, log, results } from './context';
+import type { Engine, Engines } from './engine';
+import { median, sleep } from './format';
+import { measured } from './machine';
+import { compare } from './compare';
+import { loadAll, freeAll } from './sections';
+// test/corpus/corpus.js (plain JS, typed by its corpus.d.ts) from the source tree: it reads references.json beside it.
+const corpus = require(path.join(ROOT, 'test', 'corpus', 'corpus')) as typeof import('../../test/corpus/corpus');
+type CorpusModel = import('../../test/corpus/corpus').CorpusModel;
 
 // Models with a real workload (TensorFlow's testdata ones are a few microseconds of nothing).
 function corpusModels() {
   const all = corpus.availableModels().filter((m) => m.source !== 'tensorflow-testdata' &&
     m.python?.defaultDelegates?.invokes);
-  if (opts.models) return all.filter((m) => opts.models.some((name) => m.file.includes(name)));
+  const models = opts.models;
+  if (models) return all.filter((m) => models.some((name) => m.file.includes(name)));
   return opts.quick ? all.filter((m) => m.committed).slice(0, 3) : all;
 }
 
-async function coldStart(E, entry, reps) {
-  const engines = [['addon', E.addon, 'sync'], ['python', E.python, 'views']].filter(([, e]) => e && !e.dead);
-  const acc = Object.fromEntries(engines.map(([k]) => [k, []]));
+async function coldStart(E: Engines, entry: CorpusModel, reps: number): Promise<Record<string, number | undefined>> {
+  const engines = ([['addon', E.addon, 'sync'], ['python', E.python, 'views']] as [string, Engine | null | undefined, string][])
+    .filter(([, e]) => e && !e.dead) as [string, Engine, string][];
+  const acc: Record<string, number[]> = Object.fromEntries(engines.map(([k]) => [k, []]));
   for (let rep = 0; rep < reps; rep++) {
     const k = rep % engines.length;
     for (const [key, engine, variant] of engines.slice(k).concat(engines.slice(0, k))) {
       try {
         const info = await engine.load(950, 1, true, corpus.modelPath(entry));
-        const first = (await engine.run(950, variant, 1, 1, 0))[0];
-        acc[key].push(info.loadUs + info.allocUs + first);
+        const first = (await engine.run(950, variant, 1, 1, 0))[0]!;
+        acc[key]!.push(info.loadUs + info.allocUs + first);
         await engine.free(950);
       } catch (error) {
-        note(`corpus cold start ${entry.file} ${key}: ${error.message.split('\n')[0]}`);
+        note(`corpus cold start ${entry.file} ${key}: ${(error as Error).message.split('\n')[0]}`);
       }
       await sleep(20);
     }
@@ -40,13 +45,13 @@ async function coldStart(E, entry, reps) {
   return Object.fromEntries(Object.entries(acc).map(([k, v]) => [k, v.length ? median(v) : undefined]));
 }
 
-async function sectionCorpus(E) {
-  const rows = [];
+async function sectionCorpus(E: Engines): Promise<void> {
+  const rows: any[] = [];
   let slot = 600;
   for (const entry of corpusModels()) {
     for (const threads of opts.quick ? [1] : [1, 2]) {
       log(`corpus: ${entry.file}, threads ${threads}`);
-      const row = await measured(`corpus ${entry.file} t${threads}`, async () => {
+      const row: any = await measured(`corpus ${entry.file} t${threads}`, async () => {
         const owners = [{ key: 'addon', engine: E.addon }, { key: 'python', engine: E.python }]
           .map((o) => ({ ...o, threads, xnnpack: true, file: corpus.modelPath(entry), slot: slot++ }));
         const loads = await loadAll(owners); // a failed load sets its owner's engine to null
@@ -68,7 +73,7 @@ async function sectionCorpus(E) {
       rows.push(row);
     }
   }
-  const geomean = (threads) => {
+  const geomean = (threads: number): number | undefined => {
     const ratios = rows.filter((r) => r.threads === threads && r.ratio).map((r) => Math.log(r.ratio));
     return ratios.length ? Math.exp(ratios.reduce((a, b) => a + b, 0) / ratios.length) : undefined;
   };
@@ -76,11 +81,11 @@ async function sectionCorpus(E) {
 }
 
 /** The section's part of the report: a table per model, ratio ours / Python (below 1: we are faster). */
-function corpusReport(md, out) {
+function corpusReport(md: string[], out: string[]): void {
   const c = results.corpus;
   if (!c || !c.rows.length) return;
-  const ms = (us) => (us === undefined ? '—' : (us / 1000).toFixed(2));
-  const x = (v) => (v === undefined ? '—' : v.toFixed(2));
+  const ms = (us: number | undefined): string => (us === undefined ? '—' : (us / 1000).toFixed(2));
+  const x = (v: number | undefined): string => (v === undefined ? '—' : v.toFixed(2));
   md.push('', '## Corpus: ours vs Python tf.lite 2.21, same file, input and threads (median ms per call; ratio < 1: ' +
     'faster than Python)', '');
   md.push('| model | threads | addon | Python | ours / Python | XNNPACK nodes (ours / Python) | cold start addon / Python (ms) |');
@@ -94,4 +99,4 @@ function corpusReport(md, out) {
   out.push(`corpus: geometric mean ours/Python 1T ${x(c.geomean1)}, 2T ${x(c.geomean2)} over ${c.rows.length} rows`);
 }
 
-module.exports = { sectionCorpus, corpusReport };
+export { sectionCorpus, corpusReport };

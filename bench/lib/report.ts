@@ -1,13 +1,13 @@
-'use strict';
 // The printed tables and bench/RESULTS.md.
 
-const { corpusReport } = require('./corpus-section');
-const { execFileSync } = require('child_process');
-const os = require('os');
-const { ROOT, PEER_NAMES, argv, opts, notes, results, sectionState, peerStatus } = require('./context');
-const { fmtUs, fmtX, fmtMB, table, mdTable } = require('./format');
+import { corpusReport } from './corpus-section';
+import { execFileSync } from 'child_process';
+import * as os from 'os';
+import { ROOT, PEER_NAMES, argv, opts, notes, results, sectionState, peerStatus } from './context';
+import { fmtUs, fmtX, fmtMB, table, mdTable } from './format';
+import type { Target } from './targets';
 
-function machineInfo(versions) {
+function machineInfo(versions: Record<string, string | null>): Record<string, any> {
   let model = os.cpus()[0]?.model || 'unknown';
   try {
     const m = execFileSync('lscpu', { encoding: 'utf8' }).match(/^Model name:\s*(.+)$/m);
@@ -26,10 +26,10 @@ function machineInfo(versions) {
     node: process.version, date: new Date().toISOString(), command: cmd, commit, ...versions };
 }
 
-function report(machine, targets) {
-  const out = [];
-  const md = [];
-  const both = (text) => { out.push(text); md.push(text); };
+function report(machine: Record<string, any>, targets: Target[]): { text: string; md: string } {
+  const out: string[] = [];
+  const md: string[] = [];
+  const both = (text: string): void => { out.push(text); md.push(text); };
   md.push('# tflite-runtime benchmarks', '');
   md.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memGB} GB, Linux ${machine.kernel}; Node ` +
     `${machine.node}; TFLite ${machine.tflite}: addon ${machine.addonBinary} over ${machine.library}, the same library the ` +
@@ -54,7 +54,7 @@ function report(machine, targets) {
     both('');
     md.push('## Targets', '');
     out.push('== Targets');
-    const rows = targets.map((t) => [t.met === null ? 'info' : t.met ? 'met' : 'MISSED', t.target, t.measured]);
+    const rows = targets.map((t: Target) => [t.met === null ? 'info' : t.met ? 'met' : 'MISSED', t.target, t.measured]);
     out.push(table(['status', 'target', 'measured'], rows));
     md.push(mdTable(['status', 'target', 'measured (this run)'], rows));
   }
@@ -87,7 +87,7 @@ function report(machine, targets) {
     md.push(`## Tiny model: per-call overhead (${results.tiny.model}, 1 thread; batches of calls, time per call)`, '');
     out.push('== Tiny model (per call)');
     const headers = ['engine / variant', 'XNNPACK', 'median', 'p90', 'over C loop', 'Python ÷ this', 'n'];
-    const rows = results.tiny.rows.map((r) => [r.name, r.xnnpack ? 'on' : 'off', r.error ? `— (${r.error.slice(0, 50)})`
+    const rows = results.tiny.rows.map((r: any) => [r.name, r.xnnpack ? 'on' : 'off', r.error ? `— (${r.error.slice(0, 50)})`
       : fmtUs(r.median), fmtUs(r.p90), r.overVsCUs === undefined ? '—' : `${r.overVsCUs >= 0 ? '+' : ''}${r.overVsCUs.toFixed(3)} µs`,
     fmtX(r.vsPython, 1), r.n ?? '']);
     out.push(table(headers, rows));
@@ -125,12 +125,12 @@ function report(machine, targets) {
     md.push(`## Async: throughput and event-loop delay (${a.model}, 1 thread per interpreter, XNNPACK on; ` +
       `${a.seconds} s per mode, ${a.rounds} alternated rounds)`, '');
     out.push('== Async throughput / event-loop delay');
-    const names = { sync1: '1 interpreter, sync invoke() (loop yields with setImmediate between calls)',
+    const names: Record<string, string> = { sync1: '1 interpreter, sync invoke() (loop yields with setImmediate between calls)',
       async1: '1 interpreter, await invokeAsync() in a loop', async2: '2 interpreters, two concurrent invokeAsync loops',
       pool2: 'createPool size 2, two concurrent pool.run() loops',
       node1: 'no addon: Node\'s crypto.pbkdf2 on the libuv pool, jobs as long as one invoke, 1 loop',
       node2: 'no addon: the same, 2 concurrent loops' };
-    const rows = Object.entries(a.modes).map(([k, m]) => [names[k] || k, m.perSecond.toFixed(1),
+    const rows = Object.entries(a.modes as Record<string, any>).map(([k, m]) => [names[k] || k, m.perSecond.toFixed(1),
       fmtX(m.perSecond / (k.startsWith('node') ? a.modes.node1 : a.modes.async1).perSecond), `${m.lagP50Ms.toFixed(2)} ms`,
       `${m.lagP99Ms.toFixed(2)} ms`, `${m.lagMaxMs.toFixed(2)} ms`]);
     const headers = ['mode', 'runs/s', 'vs 1 loop', 'loop delay p50', 'p99 (worst round)', 'max'];
@@ -183,21 +183,21 @@ function report(machine, targets) {
       rows.push([p.label, '(invoke wall time, median of the profiled run)', fmtUs(p.engines.c?.medianUs),
         fmtUs(p.engines.python?.medianUs)]);
       for (const sym of syms) {
-        const f = (list) => { const k = list.find((x) => x.sym === sym); return k ? `${k.ms.toFixed(3)} ms` : '—'; };
+        const f = (list: any[]): string => { const k = list.find((x) => x.sym === sym); return k ? `${k.ms.toFixed(3)} ms` : '—'; };
         rows.push([p.label, sym.length > 70 ? `${sym.slice(0, 67)}...` : sym, f(c), f(py)]);
       }
     }
     out.push(table(headers, rows));
     md.push(mdTable(headers, rows));
-    const sum = (p, engine, re) => (p?.engines[engine]?.kernels || []).filter((k) => re.test(k.sym))
-      .reduce((a, k) => a + k.ms, 0);
-    const f = results.profile.find((p) => p.model === 'f32' && p.threads === 1);
-    const pc = results.profile.find((p) => p.model === 'int8pc' && p.threads === 1);
-    const i2 = results.profile.find((p) => p.model === 'int8' && p.threads === 2);
-    const lines = [];
+    const sum = (p: any, engine: string, re: RegExp): number => (p?.engines[engine]?.kernels || []).filter((k: any) => re.test(k.sym))
+      .reduce((a: number, k: any) => a + k.ms, 0);
+    const f = results.profile.find((p: any) => p.model === 'f32' && p.threads === 1);
+    const pc = results.profile.find((p: any) => p.model === 'int8pc' && p.threads === 1);
+    const i2 = results.profile.find((p: any) => p.model === 'int8' && p.threads === 2);
+    const lines: string[] = [];
     if (f?.engines.c && f?.engines.python) {
-      const g = (e) => sum(f, e, /^xnn_f32_i?gemm/).toFixed(2);
-      const d = (e) => sum(f, e, /^xnn_f32_dwconv/).toFixed(2);
+      const g = (e: string): string => sum(f, e, /^xnn_f32_i?gemm/).toFixed(2);
+      const d = (e: string): string => sum(f, e, /^xnn_f32_dwconv/).toFixed(2);
       lines.push(`f32: both run the same XNNPACK operators on AVX-512 kernels. The library's XNNPACK (Debian ` +
         `0.0~git20241108, driven by TFLite 2.14.1's delegate) runs every 1x1 convolution on the 7x32 GEMM tile and ` +
         `the classifier on 1x32; TF 2.21's XNNPACK also picks 7x16 / 1x16 tiles (less padding on MobileNetV2's ` +
@@ -215,9 +215,9 @@ function report(machine, targets) {
         '(float-only in 2.14.1\'s delegate) on XNNPACK\'s QS8 path.');
     }
     if (i2?.engines.c && i2?.engines.python) {
-      const d = (e) => sum(i2, e, /^xnn_qs8_qc8w_dwconv/).toFixed(2);
-      const g = (e) => sum(i2, e, /^xnn_qs8_qc8w_i?gemm/).toFixed(2);
-      const pool = (e) => sum(i2, e, /^(pthreadpool|thread_main)/).toFixed(2);
+      const d = (e: string): string => sum(i2, e, /^xnn_qs8_qc8w_dwconv/).toFixed(2);
+      const g = (e: string): string => sum(i2, e, /^xnn_qs8_qc8w_i?gemm/).toFixed(2);
+      const pool = (e: string): string => sum(i2, e, /^(pthreadpool|thread_main)/).toFixed(2);
       lines.push(`int8 with 2 threads: the same kernels, but the library's XNNPACK spends ${d('c')} ms of CPU per invoke in ` +
         `the depthwise kernel (both threads) vs ${d('python')} ms in TF 2.21's (GEMM ${g('c')} vs ${g('python')} ms; ` +
         `thread-pool code ${pool('c')} vs ${pool('python')} ms): how the 2024-11 XNNPACK splits depthwise work across ` +
@@ -244,4 +244,4 @@ function report(machine, targets) {
   return { text: out.join('\n'), md: md.join('\n') + '\n' };
 }
 
-module.exports = { machineInfo, report };
+export { machineInfo, report };

@@ -1,18 +1,17 @@
-'use strict';
 // Everything a run needs before measuring: dist/, the models, a snapshot of the package, the C loop, Python, peers.
 
-const { spawnSync, execFileSync } = require('child_process');
-const fs = require('fs');
-const path = require('path');
-const { BENCH, ROOT, CACHE, PEERS_DIR, PREBUILD, PEER_NAMES, state, note, log, peerStatus } = require('./context');
+import { spawnSync, execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BENCH, ROOT, CACHE, PEERS_DIR, PREBUILD, PEER_NAMES, state, note, log, peerStatus } from './context';
 
-function newestMtime(dir, ext) {
+function newestMtime(dir: string, ext: string): number {
   let newest = 0;
   for (const f of fs.readdirSync(dir)) if (f.endsWith(ext)) newest = Math.max(newest, fs.statSync(path.join(dir, f)).mtimeMs);
   return newest;
 }
 
-function ensureDist() {
+function ensureDist(): void {
   const index = path.join(state.dist, 'index.js');
   const stale = !fs.existsSync(index) || newestMtime(path.join(ROOT, 'lib'), '.ts') > fs.statSync(index).mtimeMs;
   if (!stale) return;
@@ -21,22 +20,22 @@ function ensureDist() {
   if (r.status !== 0) throw new Error('building dist/ failed');
 }
 
-function findPython() {
-  const candidates = [process.env.BENCH_PYTHON, path.join(ROOT, '.venv', 'bin', 'python')].filter(Boolean);
+function findPython(): string | null {
+  const candidates = [process.env.BENCH_PYTHON, path.join(ROOT, '.venv', 'bin', 'python')].filter((p): p is string => !!p);
   return candidates.find((p) => fs.existsSync(p)) || null;
 }
 
-const MODELS = {
+const MODELS: Record<'f32' | 'int8' | 'int8pc' | 'tiny', { file: string; label: string }> = {
   f32: { file: path.join(CACHE, 'mobilenet_v2_f32.tflite'), label: 'MobileNetV2 224 f32' },
   int8: { file: path.join(CACHE, 'mobilenet_v2_int8.tflite'), label: 'MobileNetV2 224 int8 (per-tensor dense)' },
   int8pc: { file: path.join(CACHE, 'mobilenet_v2_int8_pc.tflite'), label: 'MobileNetV2 224 int8 (converter default: per-channel dense)' },
   tiny: { file: path.join(CACHE, 'tiny_add.tflite'), label: 'tiny add [1,4]+[1,4]' },
 };
 
-function ensureModels(python) {
+function ensureModels(python: string | null): boolean {
   fs.mkdirSync(CACHE, { recursive: true });
   if (!fs.existsSync(MODELS.tiny.file)) fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'add.tflite'), MODELS.tiny.file);
-  const missing = ['f32', 'int8', 'int8pc'].filter((k) => !fs.existsSync(MODELS[k].file));
+  const missing = (['f32', 'int8', 'int8pc'] as const).filter((k) => !fs.existsSync(MODELS[k].file));
   if (!missing.length) return true;
   if (!python) {
     note('no Python venv with TensorFlow (.venv/bin/python or $BENCH_PYTHON): the MobileNetV2 models cannot be ' +
@@ -56,14 +55,22 @@ function ensureModels(python) {
 
 /** Which addon binary and libtensorflowlite_c.so `require('tflite-runtime')` actually loads (node-gyp-build prefers
  * build/Release over prebuilds/), read from the child's /proc/self/maps. */
-function addonFiles(dist = state.dist) {
+export interface AddonFiles {
+  version: { tflite: string; addon: string };
+  addon: string;
+  lib: string;
+  addonSha256: string | null;
+  libSha256: string | null;
+}
+
+function addonFiles(dist = state.dist): AddonFiles {
   const script = `const v=require(${JSON.stringify(dist)}).version;const m=require('fs').readFileSync('/proc/self/maps','utf8');` +
     "const f=(re)=>(m.split('\\n').map((l)=>l.split(/\\s+/)[5]).find((p)=>p&&re.test(p)))||null;" +
     "process.stdout.write(JSON.stringify({version:v,addon:f(/\\.node$/),lib:f(/libtensorflowlite_c\\.so/)}))";
   const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8',
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
   const info = JSON.parse(out);
-  const sha = (file) => file ? require('crypto').createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16) : null;
+  const sha = (file: string | null): string | null => file ? (require('crypto') as typeof import('crypto')).createHash('sha256').update(fs.readFileSync(file)).digest('hex').slice(0, 16) : null;
   return { ...info, addonSha256: sha(info.addon), libSha256: sha(info.lib) };
 }
 
@@ -73,7 +80,7 @@ function addonFiles(dist = state.dist) {
  * loop links that library copy: other people rebuilding build/ or dist/ during a run (rewriting a mapped .so in place
  * crashes the processes using it) cannot change or break what is measured. The sha256 of both binaries is reported.
  */
-function snapshotPackage(files) {
+function snapshotPackage(files: AddonFiles): AddonFiles {
   const dir = path.join(CACHE, 'snapshot');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(path.join(dir, 'build', 'Release'), { recursive: true });
@@ -91,7 +98,7 @@ function snapshotPackage(files) {
 }
 
 /** Compiles bench/c_loop.c against the same libtensorflowlite_c.so the addon loads. */
-function ensureCLoop(libFile) {
+function ensureCLoop(libFile: string | null): string | null {
   const src = path.join(BENCH, 'c_loop.c');
   const exe = path.join(CACHE, 'c_loop');
   const stamp = path.join(CACHE, 'c_loop.lib');
@@ -121,8 +128,8 @@ function ensureCLoop(libFile) {
   return exe;
 }
 
-function ensurePeers() {
-  const installed = (name) => fs.existsSync(path.join(PEERS_DIR, 'node_modules', name, 'package.json'));
+function ensurePeers(): void {
+  const installed = (name: string): boolean => fs.existsSync(path.join(PEERS_DIR, 'node_modules', name, 'package.json'));
   const missing = PEER_NAMES.filter((n) => !installed(n));
   if (missing.length) {
     log(`npm install --prefix bench/.peers ${missing.join(' ')}`);
@@ -146,4 +153,4 @@ function ensurePeers() {
   }
 }
 
-module.exports = { ensureDist, findPython, MODELS, ensureModels, addonFiles, snapshotPackage, ensureCLoop, ensurePeers };
+export { ensureDist, findPython, MODELS, ensureModels, addonFiles, snapshotPackage, ensureCLoop, ensurePeers };

@@ -1,26 +1,25 @@
 // Where the extra time of invokeAsync goes on a conv net: run N invokes one way (sync or async) in one process, so
 // `perf stat` can count its CPU time, context switches and CPU migrations. Used for the README's "missed targets":
-//   perf stat -e task-clock,context-switches,cpu-migrations -- node bench/async_cost.js MODEL sync
-//   perf stat -e task-clock,context-switches,cpu-migrations -- node bench/async_cost.js MODEL async
+//   perf stat -e task-clock,context-switches,cpu-migrations -- node dist-tools/bench/async_cost.js MODEL sync
+//   perf stat -e task-clock,context-switches,cpu-migrations -- node dist-tools/bench/async_cost.js MODEL async
 // (MODEL: bench/.cache/mobilenet_v2_f32.tflite after a bench run.) Prints the wall time per run on stderr.
-const path = require('path');
-const { fillInput } = require('./engines/common');
+import { fillInput, like, viewOf } from './engines/common';
 
-const root = path.resolve(__dirname, '..');
-const { Interpreter } = require(process.env.TFLITE_RUNTIME_DIST || path.join(root, 'dist', 'cjs'));
+import { loadLibrary } from '../stress/lib/runtime';
+const { Interpreter } = loadLibrary();
 
 const [model, mode, runsText = '600', threadsText = '1'] = process.argv.slice(2);
 // sync-noinput / async-noinput: the input is written once, not before every run (is the cost in moving it between
 // cores?).
-if (!model || !['sync', 'async', 'sync-noinput', 'async-noinput'].includes(mode)) {
-  console.error('usage: node bench/async_cost.js MODEL sync|async|sync-noinput|async-noinput [RUNS=600] [THREADS=1]');
+if (!model || !mode || !['sync', 'async', 'sync-noinput', 'async-noinput'].includes(mode)) {
+  console.error('usage: node dist-tools/bench/async_cost.js MODEL sync|async|sync-noinput|async-noinput [RUNS=600] [THREADS=1]');
   process.exit(2);
 }
 const runs = Number(runsText);
 const it = new Interpreter(model, { threads: Number(threadsText) });
 it.allocateTensors();
-const view = it.input(0).data;
-const src = fillInput(new view.constructor(view.length));
+const view = viewOf(it.input(0).data);
+const src = fillInput(like(view));
 
 (async () => {
   const t0 = process.hrtime.bigint();

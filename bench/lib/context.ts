@@ -1,10 +1,12 @@
-'use strict';
 // Shared by every part of the benchmark: paths, the parsed options, logging and notes, and the results found so far.
 
-const path = require('path');
+import * as path from 'path';
+import { ROOT } from '../../stress/lib/runtime';
 
-const BENCH = path.resolve(__dirname, '..');
-const ROOT = path.resolve(BENCH, '..');
+/** bench/ in the source tree: the C loop, the Python engine, the model cache, the peers, the results. */
+const BENCH = path.join(ROOT, 'bench');
+/** The compiled bench (dist-tools/bench/): the node engines and child scripts are started from here. */
+const COMPILED = path.resolve(__dirname, '..');
 const CACHE = path.join(BENCH, '.cache');
 const PEERS_DIR = path.join(BENCH, '.peers');
 const PREBUILD = path.join(ROOT, 'prebuilds', `${process.platform}-${process.arch}`);
@@ -13,13 +15,45 @@ const state = { dist: path.join(ROOT, 'dist', 'cjs') };
 const PEER_NAMES = ['tfjs-tflite-node', 'node-tflite'];
 
 const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(`--${name}`);
-const option = (name) => {
+const flag = (name: string): boolean => argv.includes(`--${name}`);
+const option = (name: string): string | undefined => {
   const hit = argv.find((a) => a.startsWith(`--${name}=`));
   return hit === undefined ? undefined : hit.slice(name.length + 3);
 };
 const QUICK = flag('quick');
-const opts = {
+export interface BenchOptions {
+  quick: boolean;
+  python: boolean;
+  peers: boolean;
+  rounds: number;
+  maxWait: number;
+  quiet: number;
+  retryOthers: number;
+  attempts: number;
+  sections: string[];
+  json: boolean;
+  models: string[] | undefined;
+  jsonPath: string;
+  mdPath: string;
+}
+
+/**
+ * What the run has found so far, by section. The sections' records are plain JSON written by one part and read by
+ * the report and the targets (bench/results.json is this object): typed loosely, as JSON.
+ */
+export interface Results {
+  corpus: any;
+  conv: any[];
+  tiny: any;
+  load: any[];
+  require: any;
+  async: any;
+  soak: any;
+  profile: any;
+  [section: string]: any;
+}
+
+const opts: BenchOptions = {
   quick: QUICK,
   python: flag('python') || (!QUICK && !flag('no-python')),
   peers: flag('peers') || (!QUICK && !flag('no-peers')),
@@ -32,6 +66,8 @@ const opts = {
   json: flag('json') || option('json') !== undefined,
   // --models=a,b: the corpus section times only the models whose file name contains one of these.
   models: option('models')?.split(',').filter(Boolean),
+  jsonPath: '',
+  mdPath: '',
 };
 // Only a complete full run writes bench/RESULTS.md / bench/results.json; quick and partial runs write to bench/.cache/.
 const complete = !QUICK && option('sections') === undefined && option('models') === undefined;
@@ -41,30 +77,30 @@ opts.mdPath = path.join(complete ? BENCH : CACHE, `RESULTS${suffix}.md`);
 const unknown = argv.filter((a) => !/^--(quick|json|python|no-python|peers|no-peers|no-wait)$/.test(a) &&
   !/^--(json|sections|rounds|max-wait|quiet|retry-others|attempts|models)=/.test(a));
 if (unknown.length) {
-  console.error(`unknown option(s): ${unknown.join(' ')}\n(see the comment at the top of bench/run.js)`);
+  console.error(`unknown option(s): ${unknown.join(' ')}\n(see the comment at the top of bench/run.ts)`);
   process.exit(2);
 }
 
 const t0Run = Date.now();
-const notes = [];
-const note = (text) => {
+const notes: string[] = [];
+const note = (text: string): void => {
   notes.push(text);
   log(`note: ${text}`);
 };
-function log(...parts) {
+function log(...parts: unknown[]): void {
   process.stderr.write(`[bench ${((Date.now() - t0Run) / 1000).toFixed(0).padStart(4)}s] ${parts.join(' ')}\n`);
 }
 
 /** What the run has found so far; every section writes its part, targets and report read it. */
-const results = { corpus: null, conv: [], tiny: null, load: [], require: null, async: null, soak: null, profile: null };
+const results: Results = { corpus: null, conv: [], tiny: null, load: [], require: null, async: null, soak: null, profile: null };
 /** Machine state per measured unit (load, CPU used by others, 2-thread probe), filled by machine.measured(). */
-const sectionState = {};
+const sectionState: Record<string, any> = {};
 /** Engine child processes alive now (their CPU time counts as this benchmark's own). */
-const liveEngines = new Set();
+const liveEngines = new Set<{ child: { pid?: number | undefined } }>();
 /** Per peer: { ok, version } or { ok: false, why }. */
-const peerStatus = {};
+const peerStatus: Record<string, { ok: boolean | null; version?: string; why?: string }> = {};
 
-module.exports = {
-  argv, BENCH, ROOT, CACHE, PEERS_DIR, PREBUILD, PEER_NAMES, state, opts, t0Run, notes, note, log,
+export {
+  argv, BENCH, COMPILED, ROOT, CACHE, PEERS_DIR, PREBUILD, PEER_NAMES, state, opts, t0Run, notes, note, log,
   results, sectionState, liveEngines, peerStatus,
 };
