@@ -1,18 +1,18 @@
 // The package as npm publishes it: `npm pack`, then install the tarball into a new project on a PATH with no
 // compiler, and use it from CommonJS, ESM, TypeScript (type-checked) and the CLI. Needs a current build (npm test
 // builds first); packing runs with --ignore-scripts so that it does not rebuild dist/ under other test files.
-'use strict';
-const { execFileSync, spawnSync } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const { fixture, expected } = require('./helpers');
-const { tsProject } = require('./ts-project');
+import { execFileSync, spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'child_process';
+import crypto from 'crypto';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { fixture, expected } from './helpers';
+import { tsProject } from './ts-project';
 
 jest.setTimeout(170000);
 
 const root = path.join(__dirname, '..');
-const pkg = require('../package.json');
+import pkg from '../package.json';
 const MiB = 1024 * 1024;
 // The examples that are published: those that run from the package alone (their models are in examples/models/ or
 // fetched from npm by examples/lib/fetch-model.js), their helpers, the two MediaPipe models and the photo.
@@ -20,9 +20,9 @@ const PUBLISHED_EXAMPLES = ['quickstart.js', 'selfie-segmentation.js', 'pose-lan
 const EXAMPLE_FILES = new RegExp(`^examples/(${PUBLISHED_EXAMPLES.map((f) => f.replace('.', '\\.')).join('|')}|` +
   'lib/[\\w-]+\\.js|models/[\\w-]+\\.tflite|assets/astronaut\\.png)$');
 
-let tmp;
-let tarball;
-let files; // [{ path, size }]
+let tmp: string;
+let tarball: string;
+let files: { path: string; size: number }[];
 
 beforeAll(() => {
   expect(fs.existsSync(path.join(root, 'dist', 'cjs', 'index.js'))).toBe(true); // run `npm run build` first
@@ -38,6 +38,10 @@ afterAll(() => {
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+/** The files under `dir`, as paths relative to it (POSIX separators). */
+const filesUnder = (dir: string): string[] => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => fs.statSync(path.join(dir, f)).isFile()).map((f) => f.split(path.sep).join('/')).sort();
+
 describe('the tarball', () => {
   test('holds the build, the CLI, the prebuilds, the native sources and the build recipes', () => {
     const names = new Set(files.map((f) => f.path));
@@ -46,8 +50,8 @@ describe('the tarball', () => {
       'dist/esm/index.d.mts', 'bin/tflite-runtime.js', 'binding.gyp', 'CMakeLists.txt', 'scripts/build-tflite.sh',
       'scripts/tflite-sources.lock', 'prebuilds/linux-x64/libtensorflowlite_c.so', 'prebuilds/linux-x64/manifest.json',
       ...fs.readdirSync(path.join(root, 'native')).map((f) => `native/${f}`),
-      ...fs.readdirSync(path.join(root, 'bin', 'cli')).map((f) => `bin/cli/${f}`),
-      ...fs.readdirSync(path.join(root, 'dist', 'cjs')).map((f) => `dist/cjs/${f}`),
+      // every built file, the CLI's (dist/cjs/cli/, started by the bin/ shim) and the model checker's included
+      ...filesUnder(path.join(root, 'dist', 'cjs')).map((f) => `dist/cjs/${f}`),
     ];
     for (const file of required) expect({ file, packed: names.has(file) }).toEqual({ file, packed: true });
     expect([...names].filter((n) => /^prebuilds\/linux-x64\/.*\.node$/.test(n))).toHaveLength(1);
@@ -68,7 +72,7 @@ describe('the tarball', () => {
   });
 
   test('size: each platform prebuild under 8 MiB, the examples\' models and photo under 1.5 MiB, docs and licences under 512 KiB, the rest under 512 KiB, all under 10 MiB', () => {
-    const platforms = {};
+    const platforms: Record<string, number> = {};
     let exampleData = 0;
     let docs = 0;
     let rest = 0;
@@ -101,7 +105,7 @@ describe('the tarball', () => {
     const sources = new Set([...lock.matchAll(/^\S+\s+\S+\s+\S+\s+(?:source:([\w.+-]+)=|deb:lib([\w.+-]+)-dev:)/gm)]
       .map((m) => m[1] ?? m[2]));
     expect(sources.size).toBeGreaterThanOrEqual(14);
-    const credited = { tensorflow: 'TensorFlow Lite', xnnpack: 'XNNPACK', abseil: 'Abseil', eigen3: 'Eigen',
+    const credited: Record<string, string> = { tensorflow: 'TensorFlow Lite', xnnpack: 'XNNPACK', abseil: 'Abseil', eigen3: 'Eigen',
       flatbuffers: 'FlatBuffers', ruy: 'ruy', gemmlowp: 'gemmlowp', cpuinfo: 'cpuinfo', pthreadpool: 'pthreadpool',
       fp16: 'FP16', fxdiv: 'FXdiv', farmhash: 'FarmHash', 'neon-2-sse': 'NEON_2_SSE', oourafft: 'Ooura' };
     for (const source of sources) {
@@ -110,7 +114,7 @@ describe('the tarball', () => {
     }
     // The examples' third-party data is credited with its sha256.
     for (const file of files.map((f) => f.path).filter((n) => /^examples\/(models|assets)\//.test(n))) {
-      const sha = require('crypto').createHash('sha256').update(fs.readFileSync(path.join(root, file))).digest('hex');
+      const sha = crypto.createHash('sha256').update(fs.readFileSync(path.join(root, file))).digest('hex');
       expect({ file, inNotice: notice.includes(path.basename(file)) && notice.includes(sha) }).toEqual({ file, inNotice: true });
     }
   });
@@ -130,16 +134,18 @@ describe('the tarball', () => {
       const packed = names.has(target) || [...names].some((n) => n.startsWith(`${target.replace(/\/$/, '')}/`));
       expect({ link, packed }).toEqual({ link, packed: true });
     }
-    // Every docs/*.md the CLI's --help names is packed.
-    const help = fs.readFileSync(path.join(root, 'bin', 'tflite-runtime.js'), 'utf8');
+    // Every docs/*.md the CLI's --help names is packed (the help is in dist/cjs/cli/, behind the bin/ shim).
+    const help = [path.join(root, 'bin', 'tflite-runtime.js'), ...filesUnder(path.join(root, 'dist', 'cjs', 'cli'))
+      .filter((f) => f.endsWith('.js')).map((f) => path.join(root, 'dist', 'cjs', 'cli', f))]
+      .map((file) => fs.readFileSync(file, 'utf8')).join('\n');
     for (const [doc] of help.matchAll(/docs\/[\w.-]+\.md/g)) expect({ doc, packed: names.has(doc) }).toEqual({ doc, packed: true });
   });
 });
 
 describe('installed into a new project, with no compiler on PATH', () => {
-  let project;
-  let env;
-  const node = (args, options = {}) => spawnSync(process.execPath, args, { cwd: project, env, encoding: 'utf8', ...options });
+  let project: string;
+  let env: NodeJS.ProcessEnv;
+  const node = (args: string[], options: Omit<SpawnSyncOptionsWithStringEncoding, 'encoding'> = {}) => spawnSync(process.execPath, args, { cwd: project, env, encoding: 'utf8', ...options });
 
   beforeAll(() => {
     project = path.join(tmp, 'consumer');
@@ -209,7 +215,7 @@ describe('installed into a new project, with no compiler on PATH', () => {
     const r = spawnSync(path.join(project, 'node_modules', '.bin', 'tflite-runtime'), ['inspect', fixture('add.tflite'), '--json'],
       { cwd: project, env, encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).inputs.map((i) => i.name)).toEqual(['a', 'b']);
+    expect(JSON.parse(r.stdout).inputs.map((i: { name: string }) => i.name)).toEqual(['a', 'b']);
     // sharp is a dev dependency: without it, image inputs fail with a clear message.
     const image = spawnSync(path.join(project, 'node_modules', '.bin', 'tflite-runtime'),
       ['run', fixture('convnet.tflite'), '-i', path.join(root, 'examples', 'assets', 'airplane.jpg')], { cwd: project, env, encoding: 'utf8' });
@@ -251,7 +257,7 @@ describe('installed into a new project, with no compiler on PATH', () => {
     fs.writeFileSync(path.join(project, 'use.mts'), `import { ${names} } from 'tflite-runtime';\nimport lib from 'tflite-runtime';\n${use}\nvoid lib.Interpreter;\n`);
     fs.writeFileSync(path.join(project, 'wrong.ts'),
       "import { Interpreter } from 'tflite-runtime';\nnew Interpreter('m.tflite', { threads: 'two' });\n");
-    const tsc = (file) => node([path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict',
+    const tsc = (file: string) => node([path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict',
       '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
       '--typeRoots', path.join(root, 'node_modules', '@types'), '--types', 'node', file]);
     for (const file of ['use.ts', 'use.mts']) {
@@ -293,8 +299,8 @@ describe('installed into a new project, with no compiler on PATH', () => {
     expect(r.stdout).toMatch(/^1 face\(s\) with score >= 0\.5 /m);
     const face = /^ {2}face 1: score (0\.\d+), box x=([\d.]+) y=([\d.]+) w=([\d.]+) h=([\d.]+) px$/m.exec(r.stdout);
     expect(face).not.toBeNull();
-    const [score, x, y, w, h] = face.slice(1).map(Number);
-    // Where the face is in the photo (see test/examples.test.js): centre (225, 128), about 95 px square.
+    const [score, x, y, w, h] = face!.slice(1).map(Number) as [number, number, number, number, number];
+    // Where the face is in the photo (see test/examples.test.ts): centre (225, 128), about 95 px square.
     expect(score).toBeGreaterThan(0.8);
     expect(Math.abs(x + w / 2 - 225)).toBeLessThan(12);
     expect(Math.abs(y + h / 2 - 128)).toBeLessThan(12);
