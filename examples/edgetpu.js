@@ -6,7 +6,7 @@
 // The model defaults to test/fixtures/add.tflite, a one-op ADD test model (a CPU model: it runs anywhere, and only
 // shows the plumbing). Give it the *_edgetpu.tflite that edgetpu_compiler wrote to use the TPU; such a model runs
 // only through the Edge TPU delegate.
-// What has been checked, honestly: this project has no Coral hardware. The example is tested (test/delegates.test.js)
+// What has been checked, honestly: this project has no Coral hardware. The example is tested (test/delegates.test.ts)
 // against a fake libedgetpu (test/plugins/fake_edgetpu.cc) that speaks the delegate plugin ABI and lists fake
 // devices; it has never run on a real Edge TPU here. Which real libedgetpu builds pair with TFLite 2.14.1, and
 // which are known not to: docs/EDGETPU.md. libedgetpu is

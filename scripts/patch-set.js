@@ -1,6 +1,6 @@
 // The recipe's patches to the TFLite source (scripts/patches/tensorflow/), in the order build-tflite.sh applies
 // them, each with its sha256: what write-manifest.js records in a prebuild's manifest, and what
-// test/prebuild.test.js checks every committed manifest against.
+// test/prebuild.test.ts checks every committed manifest against.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
