@@ -2,7 +2,7 @@
  * Model metadata without an interpreter: the entries of the model flatbuffer's `metadata` table, TFLite Support's
  * ModelMetadata (the `TFLITE_METADATA` entry, schema tensorflow_lite_support/metadata/metadata_schema.fbs) and the
  * associated files (labels.txt, vocab.txt, ...) that TFLite Support's MetadataPopulator zips onto the end of the
- * model file. The model's own tables are read with the accessors generated from TFLite's schema (lib/schema/tflite.ts)
+ * model file. The model's own tables are read by the field table generated from TFLite's schema (lib/schema/tflite.ts)
  * over the bounds-checked byte source (lib/schema/byte-source.ts), as lib/model-check.ts reads them. TFLite
  * Support's metadata_schema.fbs is not in the pinned TensorFlow 2.14.1 source (it moved to tflite-support), so the
  * ModelMetadata entry is read field by field here, through the same checked source; only the fields read are
@@ -13,9 +13,9 @@ import { argumentError, describeValue } from './arguments';
 import { TfLiteError } from './errors';
 import { MAX_READ_BYTES, readRegularFileSync } from './file-read';
 import { refuseProxy } from './model-source';
-import { CheckedByteBuffer, OutOfBounds, WrongIdentifier, bufferBytes as byteSource, rootOf } from './schema/byte-source';
-import { Model } from './schema/tflite';
-import { FIELDS } from './schema/tflite-fields';
+import { CheckedByteBuffer, OutOfBounds, Table, WrongIdentifier, bufferBytes as byteSource, rootOf }
+  from './schema/byte-source';
+import { FIELDS } from './schema/tflite';
 
 export type AssociatedFileType =
   | 'UNKNOWN' | 'DESCRIPTIONS' | 'TENSOR_AXIS_LABELS' | 'TENSOR_VALUE_LABELS' | 'TENSOR_AXIS_SCORE_CALIBRATION'
@@ -150,25 +150,19 @@ class Reader {
 
 // ---- schema.fbs (generated: lib/schema/tflite.ts) -----------------------------------------------------------------
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
 /** The bytes of buffer `index`: in the flatbuffer, or after it (models over 2 GB store an offset and a size). */
-function bufferBytes(reader: Reader, model: Model, index: number): Buffer {
-  const count = model.buffersLength();
+function bufferBytes(reader: Reader, model: Table, index: number): Buffer {
+  const [first, count] = model.vector(FIELDS.Model.buffers, 4);
   if (index >= count) reader.fail(`metadata points at buffer ${index} of ${count}`);
-  const buffer = model.buffers(index)!;
-  const offset = buffer.offset();
-  if (offset > 1n) {
-    const size = buffer.size();
-    if (offset > MAX_SAFE || size > MAX_SAFE) reader.fail(`buffer ${index} lies past 2^53 bytes`);
-    reader.bb.need(Number(offset), Number(size));
-    return reader.bytes.subarray(Number(offset), Number(offset + size));
+  const buffer = new Table(reader.bb, reader.bb.__indirect(first + 4 * index));
+  const offset = buffer.uint64(FIELDS.Buffer.offset);
+  if (offset > 1) {
+    const size = buffer.uint64(FIELDS.Buffer.size);
+    reader.bb.need(offset, size);
+    return reader.bytes.subarray(offset, offset + size);
   }
-  const data = reader.bb.__offset(buffer.bb_pos, FIELDS.Buffer.data);
-  if (data === 0) return reader.bytes.subarray(0, 0);
-  const first = reader.bb.__vector(buffer.bb_pos + data);
-  const length = reader.bb.__vector_len(buffer.bb_pos + data);
-  return reader.bytes.subarray(first, first + length);
+  const [data, length] = buffer.vector(FIELDS.Buffer.data, 1);
+  return reader.bytes.subarray(data, data + length);
 }
 
 // ---- metadata_schema.fbs ----------------------------------------------------------------------------------------
@@ -333,19 +327,18 @@ export function readModelMetadata(model: string | Buffer | Uint8Array | ArrayBuf
   }
   const reader = new Reader(bytes, 'the model');
   const { entries, minRuntimeVersion, tflite, description } = reader.guard(() => {
-    const model = new Model().__init(reader.root('TFL3'), reader.bb);
+    const model = new Table(reader.bb, reader.root('TFL3'));
     const names: string[] = [];
     let minRuntimeVersion: string | null = null;
     let tflite: TfLiteMetadata | null = null;
-    for (let k = 0, n = model.metadataLength(); k < n; k++) {
-      const entry = model.metadata(k)!;
-      const name = entry.name() ?? '';
-      const data = bufferBytes(reader, model, entry.buffer());
+    for (const entry of model.tables(FIELDS.Model.metadata)) {
+      const name = entry.string(FIELDS.Metadata.name) ?? '';
+      const data = bufferBytes(reader, model, entry.uint32(FIELDS.Metadata.buffer));
       names.push(name);
       if (name === 'min_runtime_version') minRuntimeVersion = data.toString('utf8').replace(/\0+$/, '');
       if (name === 'TFLITE_METADATA' && tflite === null) tflite = decodeModelMetadata(data);
     }
-    return { entries: names, minRuntimeVersion, tflite, description: model.description() };
+    return { entries: names, minRuntimeVersion, tflite, description: model.string(FIELDS.Model.description) };
   });
   const files = readAppendedZip(bytes);
   return {

@@ -1,13 +1,21 @@
 /**
- * The model's structure as the rules (lib/model-check/rules.ts) see it: read once, through the generated schema
- * accessors (lib/schema/tflite.ts) over the bounds-checked byte source (lib/schema/byte-source.ts). Never the
- * weights: a buffer is only asked whether it holds bytes. Options tables are read on demand by the rules that need
- * them (opOptions).
+ * The model's structure as the rules (lib/model-check/rules.ts) see it: read once, by the field table generated from
+ * TFLite's schema (lib/schema/tflite.ts FIELDS) over the bounds-checked byte source (lib/schema/byte-source.ts).
+ * Never the weights: a buffer is only asked whether it holds bytes. Options tables are read on demand by the rules
+ * that need them (options()).
  */
-import { Encoding } from 'flatbuffers';
-import { BuiltinOperator, Model, Operator, TensorMap } from '../schema/tflite';
-import { FIELDS } from '../schema/tflite-fields';
-import { CheckedByteBuffer } from '../schema/byte-source';
+import { BuiltinOperator, FIELDS } from '../schema/tflite';
+import { CheckedByteBuffer, Table } from '../schema/byte-source';
+
+const T = FIELDS.Tensor;
+const Q = FIELDS.QuantizationParameters;
+const S = FIELDS.SubGraph;
+const O = FIELDS.Operator;
+const M = FIELDS.Model;
+const B = FIELDS.Buffer;
+const C = FIELDS.OperatorCode;
+const SIG = FIELDS.SignatureDef;
+const MAP = FIELDS.TensorMap;
 
 export interface TensorInfo {
   /** The schema's TensorType (lib/schema/tflite.ts), as stored. */
@@ -31,8 +39,8 @@ export interface OperatorInfo {
   inputs: number[];
   outputs: number[];
   intermediates: number[];
-  /** Where the operator's table is (for its options). */
-  at: number;
+  /** The operator's table (for its options). */
+  table: Table;
 }
 
 export interface SubgraphInfo {
@@ -49,15 +57,15 @@ export interface SignatureInfo {
   subgraph: number;
   /**
    * Names of inputs and outputs (null where absent) as their bytes in hex: TFLite keys a signature's tensors by the
-   * name's bytes, and decoding would merge names that differ only in invalid UTF-8. And the tensors they name.
+   * name's bytes, and decoding would merge names that differ only in invalid UTF-8.
    */
   inputNames: (string | null)[];
   outputNames: (string | null)[];
+  /** The tensors its inputs and outputs name. */
   tensors: number[];
 }
 
 export interface ModelGraph {
-  bb: CheckedByteBuffer;
   /** Builtin code of each operator code (the larger of the deprecated byte and the int wins, as TFLite reads it). */
   codes: number[];
   /** The model stores a subgraphs vector (the verifier lets it be absent). */
@@ -68,152 +76,82 @@ export interface ModelGraph {
   signatures: SignatureInfo[];
 }
 
-// The hot loops (every tensor, operator and buffer of the model) read through the generated field table rather than
-// the generated accessor objects: an accessor looks its field up in the vtable again for every vector element, and
-// the first model of a process is checked by unoptimized code (cold start), where every call counts. Every read is
-// still bounds-checked (CheckedByteBuffer): a vector's extent once, then its elements.
-const T = FIELDS.Tensor;
-const Q = FIELDS.QuantizationParameters;
-const S = FIELDS.SubGraph;
-const O = FIELDS.Operator;
-const M = FIELDS.Model;
-const B = FIELDS.Buffer;
-const C = FIELDS.OperatorCode;
-
-/** A vector field's first element and length ([0, 0] when absent), its 4-byte elements checked in bounds. */
-function vector4(bb: CheckedByteBuffer, table: number, field: number, out: [number, number]): [number, number] {
-  const o = bb.__offset(table, field);
-  if (o === 0) {
-    out[0] = out[1] = 0;
-    return out;
-  }
-  const start = table + o + bb.readUint32(table + o);
-  const count = bb.readUint32(start);
-  bb.need(start + 4, 4 * count);
-  out[0] = start + 4;
-  out[1] = count;
-  return out;
-}
-
-const span: [number, number] = [0, 0];
-
-function ints(bb: CheckedByteBuffer, table: number, field: number): number[] {
-  const [first, count] = vector4(bb, table, field, span);
-  const out = new Array<number>(count);
-  for (let k = 0; k < count; k++) out[k] = bb.source.i32(first + 4 * k);
-  return out;
-}
-
-/** The tables of a vector field, by position. */
-function tables(bb: CheckedByteBuffer, table: number, field: number): number[] {
-  const [first, count] = vector4(bb, table, field, span);
-  const out = new Array<number>(count);
-  for (let k = 0; k < count; k++) out[k] = bb.__indirect(first + 4 * k);
-  return out;
-}
-
-function scalar8(bb: CheckedByteBuffer, table: number, field: number): number {
-  const o = bb.__offset(table, field);
-  return o === 0 ? 0 : bb.readInt8(table + o);
-}
-
-function scalar32(bb: CheckedByteBuffer, table: number, field: number): number {
-  const o = bb.__offset(table, field);
-  return o === 0 ? 0 : bb.readInt32(table + o);
-}
-
-function readTensor(bb: CheckedByteBuffer, t: number): TensorInfo {
+function readTensor(tensor: Table): TensorInfo {
   let firstScale = NaN;
   let badScale = -1;
-  const q = bb.__offset(t, T.quantization);
-  if (q !== 0) {
-    const [first, count] = vector4(bb, bb.__indirect(t + q), Q.scale, span);
+  const quantization = tensor.table(T.quantization);
+  if (quantization !== null) {
+    const [first, count] = quantization.vector(Q.scale, 4);
     for (let k = 0; k < count; k++) {
-      const x = bb.readFloat32(first + 4 * k);
+      const x = quantization.bb.readFloat32(first + 4 * k);
       if (k === 0) firstScale = x;
       if (badScale < 0 && !(Number.isFinite(x) && x >= 0)) badScale = k;
     }
   }
-  const signature = ints(bb, t, T.shapeSignature);
   return {
-    type: scalar8(bb, t, T.type),
-    shape: ints(bb, t, T.shape),
-    dynamic: signature.some((d) => d < 0),
+    type: tensor.int8(T.type),
+    shape: tensor.ints(T.shape),
+    dynamic: tensor.ints(T.shapeSignature).some((d) => d < 0),
     firstScale,
     badScale,
-    buffer: scalar32(bb, t, T.buffer) >>> 0,
-    isVariable: scalar8(bb, t, T.isVariable) !== 0,
+    buffer: tensor.uint32(T.buffer),
+    isVariable: tensor.int8(T.isVariable) !== 0,
   };
 }
 
+const hexName = (map: Table): string | null => {
+  const bytes = map.bytes(MAP.name);
+  return bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+};
+
 export function readModelGraph(bb: CheckedByteBuffer, root: number): ModelGraph {
+  const model = new Table(bb, root);
   // OperatorCode: the larger of deprecated_builtin_code and builtin_code wins, as TFLite reads it.
-  const codes = tables(bb, root, M.operatorCodes).map((oc) =>
-    Math.max(scalar8(bb, oc, C.deprecatedBuiltinCode), scalar32(bb, oc, C.builtinCode)));
+  const codes = model.tables(M.operatorCodes).map((oc) =>
+    Math.max(oc.int8(C.deprecatedBuiltinCode), oc.int32(C.builtinCode)));
 
   // Buffer 0 is the empty sentinel; a buffer with bytes (or, for models over 2 GiB, an offset) holds a constant.
-  const constantBuffers = tables(bb, root, M.buffers).map((buffer, b) => {
-    if (b === 0) return false;
-    const data = bb.__offset(buffer, B.data);
-    if (data !== 0 && bb.__vector_len(buffer + data) > 0) return true;
-    const offset = bb.__offset(buffer, B.offset);
-    return offset !== 0 && (bb.readUint32(buffer + offset) > 1 || bb.readUint32(buffer + offset + 4) > 0);
-  });
+  const constantBuffers = model.tables(M.buffers).map((buffer, b) =>
+    b > 0 && (buffer.vector(B.data, 1)[1] > 0 || buffer.uint64(B.offset) > 1));
 
-  // subgraphsLength() cannot tell an absent vector from an empty one: TFLite can (noSubgraphs)
-  const hasSubgraphs = bb.__offset(root, M.subgraphs) !== 0;
-  const positions = tables(bb, root, M.subgraphs);
-  const count = positions.length;
-  const subgraphs: SubgraphInfo[] = positions.map((sg, s) => ({
+  const subgraphTables = model.tables(M.subgraphs);
+  const count = subgraphTables.length;
+  const subgraphs: SubgraphInfo[] = subgraphTables.map((sg, s) => ({
     index: s,
     where: count > 1 ? ` of subgraph ${s}` : '',
-    tensors: tables(bb, sg, S.tensors).map((t) => readTensor(bb, t)),
-    inputs: ints(bb, sg, S.inputs),
-    outputs: ints(bb, sg, S.outputs),
-    operators: tables(bb, sg, S.operators).map((op) => {
-      const index = scalar32(bb, op, O.opcodeIndex) >>> 0;
+    tensors: sg.tables(S.tensors).map(readTensor),
+    inputs: sg.ints(S.inputs),
+    outputs: sg.ints(S.outputs),
+    operators: sg.tables(S.operators).map((op) => {
+      const index = op.uint32(O.opcodeIndex);
       return {
         opcodeIndex: index,
         code: index < codes.length ? codes[index] : -1,
-        inputs: ints(bb, op, O.inputs),
-        outputs: ints(bb, op, O.outputs),
-        intermediates: ints(bb, op, O.intermediates),
-        at: op,
+        inputs: op.ints(O.inputs),
+        outputs: op.ints(O.outputs),
+        intermediates: op.ints(O.intermediates),
+        table: op,
       };
     }),
   }));
 
-  const model = new Model().__init(root, bb);
-  const signatures: SignatureInfo[] = [];
-  for (let k = 0, n = model.signatureDefsLength(); k < n; k++) {
-    const def = model.signatureDefs(k)!;
-    const names = (length: number, at: (i: number) => TensorMap) => {
-      const out: (string | null)[] = [];
-      for (let i = 0; i < length; i++) {
-        const map = at(i);
-        const name = map.name(Encoding.UTF8_BYTES) as Uint8Array | null;
-        out.push(name === null ? null : Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString('hex'));
-        tensors.push(map.tensorIndex());
-      }
-      return out;
+  const signatures = model.tables(M.signatureDefs).map((def) => {
+    const inputs = def.tables(SIG.inputs);
+    const outputs = def.tables(SIG.outputs);
+    return {
+      subgraph: def.uint32(SIG.subgraphIndex),
+      inputNames: inputs.map(hexName),
+      outputNames: outputs.map(hexName),
+      tensors: [...inputs, ...outputs].map((map) => map.uint32(MAP.tensorIndex)),
     };
-    const tensors: number[] = [];
-    signatures.push({
-      subgraph: def.subgraphIndex(),
-      inputNames: names(def.inputsLength(), (i) => def.inputs(i)!),
-      outputNames: names(def.outputsLength(), (i) => def.outputs(i)!),
-      tensors,
-    });
-  }
-  return { bb, codes, hasSubgraphs, subgraphs, constantBuffers, signatures };
+  });
+  // subgraphs() cannot tell an absent vector from an empty one: TFLite can (rules.ts noSubgraphs)
+  return { codes, hasSubgraphs: model.has(M.subgraphs), subgraphs, constantBuffers, signatures };
 }
 
-/** An operator's builtin options as the table `T` when they are of union type `type`, else null. */
-export function opOptions<T extends { __init(at: number, bb: CheckedByteBuffer): T }>(graph: ModelGraph,
-  operator: OperatorInfo, type: number, make: () => T): T | null {
-  const op = new Operator().__init(operator.at, graph.bb);
-  if (op.builtinOptionsType() !== type) return null;
-  return op.builtinOptions(make()) as T | null;
+/** An operator's builtin options table when they are of union type `type` (BuiltinOptions), else null. */
+export function options(op: OperatorInfo, type: number): Table | null {
+  return op.table.uint8(O.builtinOptionsType) === type ? op.table.table(O.builtinOptions) : null;
 }
 
 export const opName = (code: number): string => BuiltinOperator[code] ?? `builtin ${code}`;

@@ -8,10 +8,9 @@
  * A rule returns the problem it found, or null. Subgraph rules run per subgraph in the order listed; model rules
  * after them. The first problem found is the verdict.
  */
-import { BuiltinOperator, BuiltinOptions, Conv2DOptions, DepthwiseConv2DOptions, IfOptions, Padding, Pool2DOptions,
-  TensorType, TransposeConvOptions, VarHandleOptions, WhileOptions } from '../schema/tflite';
+import { BuiltinOperator, BuiltinOptions, FIELDS, Padding, TensorType } from '../schema/tflite';
 import { GraphReport } from './report';
-import { ModelGraph, OperatorInfo, SubgraphInfo, opName, opOptions } from './graph';
+import { ModelGraph, OperatorInfo, SubgraphInfo, opName, options } from './graph';
 
 export interface SubgraphRule {
   name: string;
@@ -182,27 +181,33 @@ export const singleWriter: SubgraphRule = {
 // output size and writes past its buffers). Also records the primary subgraph's VALID pools for the interpreter's
 // XNNPACK check (GraphReport.validPools). Reproducer: hostile.zeroStride (CONV_2D stride_w 0 in convnet.tflite).
 interface Window { padding: number; strides: number[]; atLeastOne: number[]; defaultOne: number[] }
-const WINDOWED_OPS = new Map<number, { type: BuiltinOptions; read: (graph: ModelGraph, op: OperatorInfo) => Window | null }>([
-  [BuiltinOperator.CONV_2D, { type: BuiltinOptions.Conv2DOptions, read: (g, op) => {
-    const o = opOptions(g, op, BuiltinOptions.Conv2DOptions, () => new Conv2DOptions());
-    return o && { padding: o.padding(), strides: [o.strideW(), o.strideH()], atLeastOne: [],
-      defaultOne: [o.dilationWFactor(), o.dilationHFactor()] };
-  } }],
-  [BuiltinOperator.DEPTHWISE_CONV_2D, { type: BuiltinOptions.DepthwiseConv2DOptions, read: (g, op) => {
-    const o = opOptions(g, op, BuiltinOptions.DepthwiseConv2DOptions, () => new DepthwiseConv2DOptions());
-    return o && { padding: o.padding(), strides: [o.strideW(), o.strideH()], atLeastOne: [],
-      defaultOne: [o.dilationWFactor(), o.dilationHFactor()] };
-  } }],
-  [BuiltinOperator.TRANSPOSE_CONV, { type: BuiltinOptions.TransposeConvOptions, read: (g, op) => {
-    const o = opOptions(g, op, BuiltinOptions.TransposeConvOptions, () => new TransposeConvOptions());
-    return o && { padding: o.padding(), strides: [o.strideW(), o.strideH()], atLeastOne: [], defaultOne: [] };
-  } }],
+const CONV = FIELDS.Conv2DOptions;
+const DEPTHWISE = FIELDS.DepthwiseConv2DOptions;
+const TRANSPOSE = FIELDS.TransposeConvOptions;
+const POOL = FIELDS.Pool2DOptions;
+// Absent fields read as the schema's defaults: 0 for strides and filter sizes, 1 for dilations.
+const WINDOWED_OPS = new Map<number, (op: OperatorInfo) => Window | null>([
+  [BuiltinOperator.CONV_2D, (op) => {
+    const o = options(op, BuiltinOptions.Conv2DOptions);
+    return o && { padding: o.int8(CONV.padding), strides: [o.int32(CONV.strideW), o.int32(CONV.strideH)],
+      atLeastOne: [], defaultOne: [o.int32(CONV.dilationWFactor, 1), o.int32(CONV.dilationHFactor, 1)] };
+  }],
+  [BuiltinOperator.DEPTHWISE_CONV_2D, (op) => {
+    const o = options(op, BuiltinOptions.DepthwiseConv2DOptions);
+    return o && { padding: o.int8(DEPTHWISE.padding), strides: [o.int32(DEPTHWISE.strideW), o.int32(DEPTHWISE.strideH)],
+      atLeastOne: [], defaultOne: [o.int32(DEPTHWISE.dilationWFactor, 1), o.int32(DEPTHWISE.dilationHFactor, 1)] };
+  }],
+  [BuiltinOperator.TRANSPOSE_CONV, (op) => {
+    const o = options(op, BuiltinOptions.TransposeConvOptions);
+    return o && { padding: o.int8(TRANSPOSE.padding), strides: [o.int32(TRANSPOSE.strideW), o.int32(TRANSPOSE.strideH)],
+      atLeastOne: [], defaultOne: [] };
+  }],
   ...[BuiltinOperator.AVERAGE_POOL_2D, BuiltinOperator.MAX_POOL_2D, BuiltinOperator.L2_POOL_2D].map((code) =>
-    [code, { type: BuiltinOptions.Pool2DOptions, read: (g: ModelGraph, op: OperatorInfo) => {
-      const o = opOptions(g, op, BuiltinOptions.Pool2DOptions, () => new Pool2DOptions());
-      return o && { padding: o.padding(), strides: [o.strideW(), o.strideH()],
-        atLeastOne: [o.filterWidth(), o.filterHeight()], defaultOne: [] };
-    } }] as const),
+    [code, (op: OperatorInfo) => {
+      const o = options(op, BuiltinOptions.Pool2DOptions);
+      return o && { padding: o.int8(POOL.padding), strides: [o.int32(POOL.strideW), o.int32(POOL.strideH)],
+        atLeastOne: [o.int32(POOL.filterWidth), o.int32(POOL.filterHeight)], defaultOne: [] };
+    }] as const),
 ]);
 
 export const windowOptions: SubgraphRule = {
@@ -210,9 +215,9 @@ export const windowOptions: SubgraphRule = {
   check: (graph, sg, report) => {
     for (let o = 0; o < sg.operators.length; o++) {
       const op = sg.operators[o];
-      const windowed = WINDOWED_OPS.get(op.code);
-      if (!windowed) continue;
-      const window = windowed.read(graph, op);
+      const read = WINDOWED_OPS.get(op.code);
+      if (!read) continue;
+      const window = read(op);
       if (window === null) return `operator ${o}${sg.where} (${opName(op.code)}) lacks its options (strides)`;
       const { padding } = window;
       if (padding !== Padding.SAME && padding !== Padding.VALID) {
@@ -392,8 +397,9 @@ export const readVariableSize: ModelRule = {
         const ins = op.inputs;
         const outs = op.outputs;
         if (op.code === BuiltinOperator.VAR_HANDLE && outs.length === 1) {
-          const options = opOptions(graph, op, BuiltinOptions.VarHandleOptions, () => new VarHandleOptions());
-          handles.set(outs[0], `${options?.container() ?? ''}/${options?.sharedName() ?? ''}`);
+          const o = options(op, BuiltinOptions.VarHandleOptions);
+          handles.set(outs[0], `${o?.string(FIELDS.VarHandleOptions.container) ?? ''}/` +
+            `${o?.string(FIELDS.VarHandleOptions.sharedName) ?? ''}`);
         } else if (op.code === BuiltinOperator.ASSIGN_VARIABLE && ins.length === 2 && handles.has(ins[0]) && ins[1] >= 0) {
           const elements = elementsOf(ins[1]);
           if (elements !== null) variable(handles.get(ins[0])!).assigned.push({ elements, type: sg.tensors[ins[1]].type });
@@ -437,13 +443,13 @@ export const controlFlow: ModelRule = {
         const where = `operator ${o} (${opName(op.code)}) of subgraph ${sg.index}`;
         let branches: number[];
         if (isWhile) {
-          const options = opOptions(graph, op, BuiltinOptions.WhileOptions, () => new WhileOptions());
-          if (!options) return `${where} lacks its options`;
-          branches = [options.condSubgraphIndex(), options.bodySubgraphIndex()];
+          const o = options(op, BuiltinOptions.WhileOptions);
+          if (!o) return `${where} lacks its options`;
+          branches = [o.int32(FIELDS.WhileOptions.condSubgraphIndex), o.int32(FIELDS.WhileOptions.bodySubgraphIndex)];
         } else {
-          const options = opOptions(graph, op, BuiltinOptions.IfOptions, () => new IfOptions());
-          if (!options) return `${where} lacks its options`;
-          branches = [options.thenSubgraphIndex(), options.elseSubgraphIndex()];
+          const o = options(op, BuiltinOptions.IfOptions);
+          if (!o) return `${where} lacks its options`;
+          branches = [o.int32(FIELDS.IfOptions.thenSubgraphIndex), o.int32(FIELDS.IfOptions.elseSubgraphIndex)];
         }
         const inputs = op.inputs.length;
         const outputs = op.outputs.length;

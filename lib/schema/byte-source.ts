@@ -1,15 +1,18 @@
 /**
  * The one bounds-checked byte source every model reader goes through (lib/model-check.ts, lib/metadata.ts, and
  * stress/lib/tflite-map.js through dist/cjs): a model in memory, or a model file read in 64 KiB pages so a large
- * model is not read whole, under a `flatbuffers` ByteBuffer whose every read checks its bounds.
+ * model is not read whole, under CheckedByteBuffer, whose every read checks its bounds, and Table, a table's fields
+ * by the vtable offsets generated from TFLite's schema (lib/schema/tflite.ts FIELDS).
  *
- * The `flatbuffers` runtime trusts its input: its ByteBuffer indexes a Uint8Array without checks (an out-of-range
- * read gives undefined, then NaN offsets, then a TypeError or a silent wrong answer). CheckedByteBuffer replaces
- * every read the generated accessors (lib/schema/tflite.ts) make, so a hostile model ends in one typed error,
- * OutOfBounds, which each reader turns into its verdict.
+ * Why not flatc's generated accessor classes over the `flatbuffers` runtime: that runtime trusts its input (its
+ * ByteBuffer indexes a Uint8Array without checks: an out-of-range read gives undefined, then NaN offsets, then a
+ * TypeError or a silently wrong answer), reads vtable sizes and vector lengths signed, looks a field up in the
+ * vtable again for every vector element, and the classes are 80 KB of code a process parses at load. Measured with
+ * callgrind on the check of two corpus models, see lib/model-check.ts. The reads here use flatc's names (__offset,
+ * __indirect, __vector, __vector_len, __string), so the two can be compared line for line.
+ * A hostile model ends in one typed error, OutOfBounds, which each reader turns into its verdict.
  */
 import * as fs from 'fs';
-import { ByteBuffer, Encoding } from 'flatbuffers';
 
 export interface ModelBytes {
   readonly length: number;
@@ -90,20 +93,16 @@ export class OutOfBounds extends Error {
 
 const f32 = new Float32Array(1);
 const f32Bits = new Int32Array(f32.buffer);
-const f64 = new Float64Array(1);
-const f64Bits = new Int32Array(f64.buffer);
 const utf8 = new TextDecoder('utf-8');
 
 /**
- * A `flatbuffers` ByteBuffer over ModelBytes whose every read is bounds-checked (OutOfBounds), and whose offsets
- * are read unsigned where the format says so (the runtime reads vtable sizes and vector lengths signed). The
- * generated `*Array()` accessors, which view the whole buffer directly, are not available: bytes() throws.
+ * Reads of ModelBytes, each bounds-checked (OutOfBounds), with the flatbuffers runtime's names and semantics except
+ * that offsets, vtable sizes and vector lengths are unsigned, as the format (and TFLite's C++ reader) has them.
  */
-export class CheckedByteBuffer extends ByteBuffer {
+export class CheckedByteBuffer {
   readonly length: number;
 
   constructor(readonly source: ModelBytes) {
-    super(new Uint8Array(0));
     this.length = source.length;
   }
 
@@ -113,57 +112,117 @@ export class CheckedByteBuffer extends ByteBuffer {
     return at;
   }
 
-  override bytes(): Uint8Array {
-    throw new Error('CheckedByteBuffer: the model is read field by field (no *Array() accessors)');
-  }
-  override capacity(): number { return this.length; }
-  override readUint8(at: number): number { return this.source.u8(this.need(at, 1)); }
-  override readInt8(at: number): number { return (this.source.u8(this.need(at, 1)) << 24) >> 24; }
-  override readUint16(at: number): number { return this.source.u16(this.need(at, 2)); }
-  override readInt16(at: number): number { return (this.source.u16(this.need(at, 2)) << 16) >> 16; }
-  override readInt32(at: number): number { return this.source.i32(this.need(at, 4)); }
-  override readUint32(at: number): number { return this.source.i32(this.need(at, 4)) >>> 0; }
-  override readFloat32(at: number): number {
+  readUint8(at: number): number { return this.source.u8(this.need(at, 1)); }
+  readInt8(at: number): number { return (this.source.u8(this.need(at, 1)) << 24) >> 24; }
+  readUint16(at: number): number { return this.source.u16(this.need(at, 2)); }
+  readInt32(at: number): number { return this.source.i32(this.need(at, 4)); }
+  readUint32(at: number): number { return this.source.i32(this.need(at, 4)) >>> 0; }
+  readFloat32(at: number): number {
     f32Bits[0] = this.readInt32(at);
     return f32[0];
   }
-  override readFloat64(at: number): number {
-    f64Bits[0] = this.readInt32(at); // little-endian hosts only, as the addon
-    f64Bits[1] = this.readInt32(at + 4);
-    return f64[0];
-  }
-  override readInt64(at: number): bigint {
-    return BigInt.asIntN(64, BigInt(this.readUint32(at)) + (BigInt(this.readUint32(at + 4)) << 32n));
-  }
-  override readUint64(at: number): bigint {
-    return BigInt(this.readUint32(at)) + (BigInt(this.readUint32(at + 4)) << 32n);
+  /** An unsigned 64-bit field as a number; past 2^53 it is not exact, and callers compare it with their bytes. */
+  readUint64(at: number): number {
+    return this.readUint32(at) + this.readUint32(at + 4) * 0x100000000;
   }
 
-  /** The position of a table's field relative to the table, 0 when absent (vtable read unsigned, checked). */
-  override __offset(table: number, field: number): number {
+  /** The position of a table's field relative to the table, 0 when absent. */
+  __offset(table: number, field: number): number {
     const vtable = table - this.readInt32(table);
     return field < this.readUint16(vtable) ? this.readUint16(vtable + field) : 0;
   }
-  override __indirect(at: number): number { return at + this.readUint32(at); }
-  override __vector(at: number): number { return at + this.readUint32(at) + 4; }
+  __indirect(at: number): number { return at + this.readUint32(at); }
+  /** The first element of the vector whose offset is at `at`. */
+  __vector(at: number): number { return at + this.readUint32(at) + 4; }
   /** A vector's length; its elements must fit in the bytes (at least one byte each). */
-  override __vector_len(at: number): number {
+  __vector_len(at: number): number {
     const start = at + this.readUint32(at);
     const count = this.readUint32(start);
     this.need(start + 4, count);
     return count;
   }
-  override __union(t: { bb: ByteBuffer | null; bb_pos: number }, at: number): any {
-    t.bb_pos = at + this.readUint32(at);
-    t.bb = this;
-    return t;
+  /** The string whose offset is at `at`, as UTF-8 (as flatbuffers stores strings). */
+  __string(at: number): string {
+    return utf8.decode(this.__bytes(at));
   }
-  /** A string field as UTF-8 (as flatbuffers stores strings), or its bytes. */
-  override __string(at: number, encoding?: Encoding): string | Uint8Array {
+  /** The bytes of the string or byte vector whose offset is at `at`. */
+  __bytes(at: number): Uint8Array {
     const start = at + this.readUint32(at);
     const length = this.readUint32(start);
-    const bytes = this.source.slice(this.need(start + 4, length), length);
-    return encoding === Encoding.UTF8_BYTES ? bytes : utf8.decode(bytes);
+    return this.source.slice(this.need(start + 4, length), length);
+  }
+}
+
+/**
+ * One table: its fields by vtable offset (lib/schema/tflite.ts FIELDS.<Table>.<field>). The vtable's extent is
+ * checked once, where the table is found; a model has thousands of tables, and the first model of a process is
+ * checked by unoptimized code (cold start), where every read counts.
+ */
+export class Table {
+  private readonly vtable: number;
+  private readonly vtableSize: number;
+
+  constructor(readonly bb: CheckedByteBuffer, readonly at: number) {
+    this.vtable = at - bb.readInt32(at);
+    this.vtableSize = bb.readUint16(this.vtable);
+    bb.need(this.vtable, this.vtableSize + (this.vtableSize & 1));
+  }
+
+  /** The position of the field, or 0 when absent. */
+  field(field: number): number {
+    if (field >= this.vtableSize) return 0;
+    const offset = this.bb.source.u16(this.vtable + field);
+    return offset === 0 ? 0 : this.at + offset;
+  }
+
+  has(field: number): boolean { return this.field(field) !== 0; }
+  int8(field: number, fallback = 0): number { const f = this.field(field); return f === 0 ? fallback : this.bb.readInt8(f); }
+  uint8(field: number, fallback = 0): number { const f = this.field(field); return f === 0 ? fallback : this.bb.readUint8(f); }
+  int32(field: number, fallback = 0): number { const f = this.field(field); return f === 0 ? fallback : this.bb.readInt32(f); }
+  uint32(field: number, fallback = 0): number { const f = this.field(field); return f === 0 ? fallback : this.bb.readUint32(f); }
+  uint64(field: number): number { const f = this.field(field); return f === 0 ? 0 : this.bb.readUint64(f); }
+  /** A table field, or null when absent. */
+  table(field: number): Table | null {
+    const f = this.field(field);
+    return f === 0 ? null : new Table(this.bb, this.bb.__indirect(f));
+  }
+  string(field: number): string | null {
+    const f = this.field(field);
+    return f === 0 ? null : this.bb.__string(f);
+  }
+  /** A string field's bytes (names compared as TFLite compares them), or null when absent. */
+  bytes(field: number): Uint8Array | null {
+    const f = this.field(field);
+    return f === 0 ? null : this.bb.__bytes(f);
+  }
+  /** A vector field: [first element, length], its elements (of `size` bytes) checked in bounds; [0, 0] when absent. */
+  vector(field: number, size: number): [number, number] {
+    const f = this.field(field);
+    if (f === 0) return [0, 0];
+    const start = this.bb.__indirect(f);
+    const count = this.bb.readUint32(start);
+    this.bb.need(start + 4, size * count);
+    return [start + 4, count];
+  }
+  /** An int vector field ([] when absent). */
+  ints(field: number): number[] {
+    const [first, count] = this.vector(field, 4);
+    const out = new Array<number>(count);
+    for (let k = 0; k < count; k++) out[k] = this.bb.source.i32(first + 4 * k);
+    return out;
+  }
+  floats(field: number): number[] {
+    const [first, count] = this.vector(field, 4);
+    const out = new Array<number>(count);
+    for (let k = 0; k < count; k++) out[k] = this.bb.readFloat32(first + 4 * k);
+    return out;
+  }
+  /** A vector of tables ([] when absent). */
+  tables(field: number): Table[] {
+    const [first, count] = this.vector(field, 4);
+    const out = new Array<Table>(count);
+    for (let k = 0; k < count; k++) out[k] = new Table(this.bb, this.bb.__indirect(first + 4 * k));
+    return out;
   }
 }
 
