@@ -21,8 +21,8 @@ export interface TensorInfo {
   /** The schema's TensorType (lib/schema/tflite.ts), as stored. */
   type: number;
   shape: number[];
-  /** shape_signature has a -1 (a dynamic dimension). */
-  dynamic: boolean;
+  /** The tensor's table (shape_signature is read only where a rule needs it: dynamic()). */
+  table: Table;
   /** The first quantization scale, NaN when there is none. */
   firstScale: number;
   /** Index of a scale that is NaN, infinite or negative, or -1. */
@@ -91,7 +91,7 @@ function readTensor(tensor: Table): TensorInfo {
   return {
     type: tensor.int8(T.type),
     shape: tensor.ints(T.shape),
-    dynamic: tensor.ints(T.shapeSignature).some((d) => d < 0),
+    table: tensor,
     firstScale,
     badScale,
     buffer: tensor.uint32(T.buffer),
@@ -148,6 +148,9 @@ export function readModelGraph(bb: CheckedByteBuffer, root: number): ModelGraph 
   // subgraphs() cannot tell an absent vector from an empty one: TFLite can (rules.ts noSubgraphs)
   return { codes, hasSubgraphs: model.has(M.subgraphs), subgraphs, constantBuffers, signatures };
 }
+
+/** The tensor's shape_signature has a -1 (a dynamic dimension). */
+export const dynamic = (tensor: TensorInfo): boolean => tensor.table.ints(T.shapeSignature).some((d) => d < 0);
 
 /** An operator's builtin options table when they are of union type `type` (BuiltinOptions), else null. */
 export function options(op: OperatorInfo, type: number): Table | null {

@@ -10,7 +10,7 @@
  */
 import { BuiltinOperator, BuiltinOptions, FIELDS, Padding, TensorType } from '../schema/tflite';
 import { GraphReport } from './report';
-import { ModelGraph, OperatorInfo, SubgraphInfo, opName, options } from './graph';
+import { ModelGraph, OperatorInfo, SubgraphInfo, dynamic, opName, options } from './graph';
 
 export interface SubgraphRule {
   name: string;
@@ -303,7 +303,9 @@ export const scaled8bit: SubgraphRule = {
     for (let o = 0; o < sg.operators.length; o++) {
       const op = sg.operators[o];
       if (!SCALED_8BIT_OPS.has(op.code)) continue;
-      for (const t of [...op.inputs, ...op.outputs]) {
+      const { inputs, outputs } = op;
+      for (let k = 0; k < inputs.length + outputs.length; k++) {
+        const t = k < inputs.length ? inputs[k] : outputs[k - inputs.length];
         const tensor = t >= 0 ? sg.tensors[t] : undefined;
         if (tensor && EIGHT_BIT.has(tensor.type) && !(tensor.firstScale > 0)) {
           return `tensor ${t}${sg.where} is ${tensor.type === TensorType.INT8 ? 'int8' : 'uint8'} without a ` +
@@ -390,7 +392,7 @@ export const readVariableSize: ModelRule = {
     for (const sg of graph.subgraphs) {
       // static element counts (-1 in the signature: dynamic, not compared)
       const elementsOf = (t: number): number | null =>
-        sg.tensors[t].dynamic ? null : sg.tensors[t].shape.reduce((a, b) => a * b, 1);
+        dynamic(sg.tensors[t]) ? null : sg.tensors[t].shape.reduce((a, b) => a * b, 1);
       const handles = new Map<number, string>();
       for (let o = 0; o < sg.operators.length; o++) {
         const op = sg.operators[o];

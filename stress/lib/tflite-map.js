@@ -1,11 +1,20 @@
 'use strict';
 // A minimal, read-only walker over the TFLite flatbuffer schema (tensorflow/lite/schema/schema.fbs, 2.14) that
-// records WHERE the fields a structure-aware mutator wants to corrupt live in the file: tensor dims, tensor types,
+// records WHERE the fields a structure-aware mutator wants to corrupt live in the file. Fields are named by the
+// field table generated from the pinned schema (lib/schema/tflite.ts FIELDS, built into dist/cjs), the one the
+// library's readers use: tensor dims, tensor types,
 // tensor / buffer / opcode / subgraph indices, builtin codes, vector lengths, offsets, options, weights bytes.
 // It walks valid fixture models only (the mutator maps the original, then corrupts a copy), but stays defensive:
 // anything out of bounds is skipped, never thrown.
 
 /** @typedef {{ at: number, width: 1|2|4|8, kind: string }} Slot */
+const path = require('path');
+// the library's build: the checkout's dist/cjs, or the one the tools were pointed at (stress/lib/runtime.ts)
+const { FIELDS } = require(path.join(process.env.TFLITE_RUNTIME_DIST || path.join(__dirname, '..', '..', 'dist', 'cjs'),
+  'schema', 'tflite'));
+
+const { Model, OperatorCode, SubGraph, Tensor, QuantizationParameters, Operator, Buffer: BufferT, Metadata,
+  SignatureDef, TensorMap } = FIELDS;
 
 function mapModel(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -19,7 +28,7 @@ function mapModel(bytes) {
   const u16 = (at) => (ok(at, 2) ? view.getUint16(at, true) : null);
   const seen = new Set();
 
-  // A table at `t`: returns field(i) -> absolute position of field i, or null when absent.
+  // A table at `t`: returns field(f) -> absolute position of the field at vtable offset f (FIELDS), or null.
   function table(t) {
     const soff = i32(t);
     if (soff === null) return null;
@@ -34,9 +43,9 @@ function mapModel(bytes) {
     return {
       at: t,
       vtable: vt,
-      field(i) {
-        if (i >= count) return null;
-        const off = u16(vt + 4 + 2 * i);
+      field(f) {
+        if ((f - 4) >> 1 >= count) return null;
+        const off = u16(vt + f);
         return off ? t + off : null;
       },
     };
@@ -92,7 +101,7 @@ function mapModel(bytes) {
     const tbl = table(t);
     if (!tbl) return;
     for (let i = 0; i < 32; i++) {
-      const f = tbl.field(i);
+      const f = tbl.field(4 + 2 * i);
       if (f !== null && ok(f, 1)) slots.push({ at: f, width: ok(f, 4) && (f - tbl.at) % 4 === 0 ? 4 : 1, kind });
     }
   }
@@ -102,65 +111,65 @@ function mapModel(bytes) {
   if (!model) return { slots, ranges, counts: {} };
   const counts = { subgraphs: 0, tensors: 0, operators: 0, buffers: 0, opcodes: 0 };
 
-  scalar(model, 0, 4, 'version');
-  tables(model, 1, 'opcode', (oc) => {
+  scalar(model, Model.version, 4, 'version');
+  tables(model, Model.operatorCodes, 'opcode', (oc) => {
     counts.opcodes++;
-    scalar(oc, 0, 1, 'builtin_code8');
-    scalar(oc, 2, 4, 'op_version');
-    scalar(oc, 3, 4, 'builtin_code');
+    scalar(oc, OperatorCode.deprecatedBuiltinCode, 1, 'builtin_code8');
+    scalar(oc, OperatorCode.version, 4, 'op_version');
+    scalar(oc, OperatorCode.builtinCode, 4, 'builtin_code');
   });
-  tables(model, 2, 'subgraph', (sg) => {
+  tables(model, Model.subgraphs, 'subgraph', (sg) => {
     counts.subgraphs++;
-    tables(sg, 0, 'tensor', (tensor) => {
+    tables(sg, SubGraph.tensors, 'tensor', (tensor) => {
       counts.tensors++;
-      intVector(tensor, 0, 'dim');
-      scalar(tensor, 1, 1, 'tensor_type');
-      scalar(tensor, 2, 4, 'buffer_index');
-      scalar(tensor, 5, 1, 'is_variable');
-      intVector(tensor, 7, 'dim_signature');
-      scalar(tensor, 8, 1, 'has_rank');
-      const qf = tensor.field(4);
+      intVector(tensor, Tensor.shape, 'dim');
+      scalar(tensor, Tensor.type, 1, 'tensor_type');
+      scalar(tensor, Tensor.buffer, 4, 'buffer_index');
+      scalar(tensor, Tensor.isVariable, 1, 'is_variable');
+      intVector(tensor, Tensor.shapeSignature, 'dim_signature');
+      scalar(tensor, Tensor.hasRank, 1, 'has_rank');
+      const qf = tensor.field(Tensor.quantization);
       const qt = qf !== null ? deref(qf, 'quantization') : null;
       const q = qt !== null ? table(qt) : null;
       if (q) {
-        intVector(q, 2, 'quant_scale');       // float bits; mutated as ints (NaN, inf, 0, denormals)
-        const zp = q.field(3);
+        intVector(q, QuantizationParameters.scale, 'quant_scale');       // float bits; mutated as ints (NaN, inf, 0, denormals)
+        const zp = q.field(QuantizationParameters.zeroPoint);
         if (zp !== null) {
           const v = vector(zp, 'quant_zero_point');
           for (let i = 0; v && i < v.length; i++) {
             if (ok(v.at + 4 + 8 * i, 8)) slots.push({ at: v.at + 4 + 8 * i, width: 8, kind: 'quant_zero_point' });
           }
         }
-        scalar(q, 6, 4, 'quant_dimension');
+        scalar(q, QuantizationParameters.quantizedDimension, 4, 'quant_dimension');
       }
     });
-    intVector(sg, 1, 'subgraph_io');
-    intVector(sg, 2, 'subgraph_io');
-    tables(sg, 3, 'operator', (op) => {
+    intVector(sg, SubGraph.inputs, 'subgraph_io');
+    intVector(sg, SubGraph.outputs, 'subgraph_io');
+    tables(sg, SubGraph.operators, 'operator', (op) => {
       counts.operators++;
-      scalar(op, 0, 4, 'opcode_index');
-      intVector(op, 1, 'op_tensor');
-      intVector(op, 2, 'op_tensor');
-      scalar(op, 3, 1, 'options_type');
-      const of = op.field(4);
+      scalar(op, Operator.opcodeIndex, 4, 'opcode_index');
+      intVector(op, Operator.inputs, 'op_tensor');
+      intVector(op, Operator.outputs, 'op_tensor');
+      scalar(op, Operator.builtinOptionsType, 1, 'options_type');
+      const of = op.field(Operator.builtinOptions);
       const ot = of !== null ? deref(of, 'options') : null;
       if (ot !== null) opaqueTable(ot, 'option');
-      byteVector(op, 5, 'custom_options');
-      intVector(op, 8, 'op_tensor');
+      byteVector(op, Operator.customOptions, 'custom_options');
+      intVector(op, Operator.intermediates, 'op_tensor');
     });
   });
-  tables(model, 4, 'buffer', (buffer) => {
+  tables(model, Model.buffers, 'buffer', (buffer) => {
     counts.buffers++;
-    byteVector(buffer, 0, 'weights');
-    scalar(buffer, 1, 8, 'buffer_offset');
-    scalar(buffer, 2, 8, 'buffer_size');
+    byteVector(buffer, BufferT.data, 'weights');
+    scalar(buffer, BufferT.offset, 8, 'buffer_offset');
+    scalar(buffer, BufferT.size, 8, 'buffer_size');
   });
-  tables(model, 6, 'metadata', (meta) => scalar(meta, 1, 4, 'buffer_index'));
-  tables(model, 7, 'signature', (sig) => {
-    const io = (tm) => scalar(tm, 1, 4, 'signature_tensor');
-    tables(sig, 0, 'signature_io', io);
-    tables(sig, 1, 'signature_io', io);
-    scalar(sig, 4, 4, 'subgraph_index');
+  tables(model, Model.metadata, 'metadata', (meta) => scalar(meta, Metadata.buffer, 4, 'buffer_index'));
+  tables(model, Model.signatureDefs, 'signature', (sig) => {
+    const io = (tm) => scalar(tm, TensorMap.tensorIndex, 4, 'signature_tensor');
+    tables(sig, SignatureDef.inputs, 'signature_io', io);
+    tables(sig, SignatureDef.outputs, 'signature_io', io);
+    scalar(sig, SignatureDef.subgraphIndex, 4, 'subgraph_index');
   });
   return { slots, ranges, counts };
 }
