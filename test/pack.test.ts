@@ -299,7 +299,7 @@ describe('installed into a new project, with no compiler on PATH', () => {
     expect(r.stdout).toMatch(/^1 face\(s\) with score >= 0\.5 /m);
     const face = /^ {2}face 1: score (0\.\d+), box x=([\d.]+) y=([\d.]+) w=([\d.]+) h=([\d.]+) px$/m.exec(r.stdout);
     expect(face).not.toBeNull();
-    const [score, x, y, w, h] = face!.slice(1).map(Number) as [number, number, number, number, number];
+    const [score, x, y, w, h] = face!.slice(1).map(Number);
     // Where the face is in the photo (see test/examples.test.ts): centre (225, 128), about 95 px square.
     expect(score).toBeGreaterThan(0.8);
     expect(Math.abs(x + w / 2 - 225)).toBeLessThan(12);
