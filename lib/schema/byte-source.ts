@@ -1,6 +1,7 @@
 /**
- * The one bounds-checked byte source every model reader goes through (lib/model-check.ts, lib/metadata.ts, and
- * stress/lib/tflite-map.js through dist/cjs): a model in memory, or a model file read in 64 KiB pages so a large
+ * The one bounds-checked byte source the library's model readers go through (lib/model-check.ts, lib/metadata.ts;
+ * stress/lib/tflite-map.js, which maps valid fixtures for the fuzzer, shares their field table and skips what is out
+ * of bounds instead of throwing): a model in memory, or a model file read in 64 KiB pages so a large
  * model is not read whole, under CheckedByteBuffer, whose every read checks its bounds, and Table, a table's fields
  * by the vtable offsets generated from TFLite's schema (lib/schema/tflite.ts FIELDS).
  *
