@@ -3,7 +3,7 @@
 // out-of-range and non-finite numbers, sparse arrays claiming 2^32 - 1 elements, special files), the other arguments
 // valid. A call must return or throw a TfLiteError with a declared code, within a second, without growing memory
 // past a bound. Run by test/api-sweep.test.js in a child process (a crash names its case: the last line printed).
-//   node --expose-gc stress/api-sweep.js [--list]     prints one JSON line per case, then a summary line
+//   node --expose-gc dist-tools/stress/api-sweep.js [--list]     prints one JSON line per case, then a summary line
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

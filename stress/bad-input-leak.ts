@@ -1,5 +1,5 @@
-// Leak check of the error paths, run by test/bad-input.test.js (and stress/soak.js) as:
-//   node --expose-gc stress/bad-input-leak.js [ITERATIONS=2000] [WARMUP=1000]
+// Leak check of the error paths, run by test/bad-input.test.ts (and stress/asan.sh) as:
+//   node --expose-gc dist-tools/stress/bad-input-leak.js [ITERATIONS=2000] [WARMUP=1000]
 // Each iteration walks the error paths that allocate something natively before failing: invalid and hostile model
 // bytes, missing files, an unresolved custom op at allocation, invoke before allocate, wrong dtypes and sizes,
 // reading an unset string, a use after dispose, a busy interpreter, an aborted async run. Memory is sampled after

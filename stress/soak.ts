@@ -1,5 +1,5 @@
 // Long-run soak: what a device running for months does, compressed. Run with --expose-gc:
-//   node --expose-gc stress/soak.js [--ci] [--cycles 10000] [--invokes 1000000] [--async 100000] [--workers 200]
+//   node --expose-gc dist-tools/stress/soak.js [--ci] [--cycles 10000] [--invokes 1000000] [--async 100000] [--workers 200]
 //                                   [--out stress/results/soak.json]
 // Phases, each with RSS sampled ~20 times after forced GCs (and event-loop turns, so the addon's finalizers run):
 //   cycles   new Interpreter (Buffer or path, XNNPACK on or off) → allocate → fill → invoke (every 10th async) → read

@@ -2,7 +2,7 @@
 // every API path (Buffer and path loads, XNNPACK on and off, views and copies, strings, signature runners,
 // quantization, resize, async runs and an abort, the error paths and hostile models), ROUNDS times, everything
 // disposed (or collected) before exit so that what valgrind calls "definitely lost" is a real leak.
-//   node --expose-gc stress/valgrind-case.js [ROUNDS=3]
+//   node --expose-gc dist-tools/stress/valgrind-case.js [ROUNDS=3]
 import * as fs from 'fs';
 import type { Interpreter as InterpreterType } from 'tflite-runtime';
 import { hostileModels } from './lib/model-bytes';

@@ -1,4 +1,4 @@
-// One engine = one child process speaking the line protocol of bench/engines/common.js (C loop, addon, Python, peers).
+// One engine = one child process speaking the line protocol of bench/engines/common.ts (C loop, addon, Python, peers).
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'child_process';
 import * as readline from 'readline';

@@ -21,7 +21,7 @@ function machineInfo(versions: Record<string, string | null>): Record<string, an
     if (dirty) commit += ' (+ uncommitted changes in lib/native/prebuilds)';
   } catch { /* not a git checkout */ }
   const cmd = process.env.npm_lifecycle_event === 'bench' ? `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`
-    : `node bench/run.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
+    : `node dist-tools/bench/run.js${argv.length ? ` ${argv.join(' ')}` : ''}`;
   return { cpu: model, cores: os.cpus().length, memGB: +(os.totalmem() / 2 ** 30).toFixed(1), kernel: os.release(),
     node: process.version, date: new Date().toISOString(), command: cmd, commit, ...versions };
 }

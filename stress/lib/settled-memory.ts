@@ -1,6 +1,6 @@
 // Memory as it settles once garbage is gone: three event-loop turns each followed by a forced GC (finalizers of
 // dropped interpreters and views run on the turns between), then process.memoryUsage() in MB. Needs --expose-gc.
-// Used by stress/soak.js, stress/bad-input-leak.js and bench/soak.js.
+// Used by stress/soak.ts, stress/bad-input-leak.ts and bench/soak.ts.
 const MB = 1024 * 1024;
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
