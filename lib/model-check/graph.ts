@@ -5,6 +5,7 @@
  * that need them (options()).
  */
 import { BuiltinOperator, FIELDS } from '../schema/tflite';
+import { floatFromBits } from '../dtype';
 import { CheckedByteBuffer, Table } from '../schema/byte-source';
 
 const T = FIELDS.Tensor;
@@ -81,9 +82,11 @@ function readTensor(tensor: Table): TensorInfo {
   let badScale = -1;
   const quantization = tensor.table(T.quantization);
   if (quantization !== null) {
+    // a per-channel model has tens of thousands of scales: the vector's extent is checked once, by vector()
     const [first, count] = quantization.vector(Q.scale, 4);
+    const source = quantization.bb.source;
     for (let k = 0; k < count; k++) {
-      const x = quantization.bb.readFloat32(first + 4 * k);
+      const x = floatFromBits(source.i32(first + 4 * k));
       if (k === 0) firstScale = x;
       if (badScale < 0 && !(Number.isFinite(x) && x >= 0)) badScale = k;
     }
