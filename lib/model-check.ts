@@ -10,13 +10,14 @@
  *
  * One finding is not a reason to refuse the model but to run it without XNNPACK (rules.ts deadOutputs).
  *
- * Cold start (callgrind, instructions of `node` requiring this module and checking one model read through
- * fileBytes, minus the same process without the check; the first model of a process runs unoptimized):
- *                                        mobilenetv3small_int8   lstm_f32
- *   the hand-written reader (before)            153.6 M           197.7 M   (+9 M to load the module)
- *   flatc's accessor classes + runtime          226.0 M           214.4 M   (+65 M to load them)
- *     ... builders stripped, vectors by field   178.5 M           218.4 M   (+52 M to load)
- *   the generated field table (now)             171.3 M           198.1 M   (+10 M to load)
+ * Cold start (callgrind instructions: `node` requiring this module and checking one corpus model read through
+ * fileBytes; the first model of a process runs unoptimized; node's own start varies by about 5 M):
+ *                                          mobilenetv3small_int8      lstm_f32
+ *                                          whole run   the check   whole run   the check
+ *   the hand-written reader (before)         666.7 M     153.6 M     710.8 M     197.7 M
+ *   flatc's accessor classes + runtime       804.1 M     226.0 M     788.5 M     214.4 M   (65 M to load them)
+ *     ... builders stripped, vectors by field 743.5 M     178.5 M     773.0 M     218.4 M
+ *   the generated field table (now)          673.2 M     145.8 M     722.8 M     198.6 M
  * So the readers use flatc's enums and a field table derived from its accessors, both generated from the pinned
  * schema, over one checked byte source, and not the accessor classes (scripts/gen-schema.sh says why).
  */

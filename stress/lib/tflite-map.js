@@ -1,31 +1,41 @@
 'use strict';
 // A minimal, read-only walker over the TFLite flatbuffer schema (tensorflow/lite/schema/schema.fbs, 2.14) that
-// records WHERE the fields a structure-aware mutator wants to corrupt live in the file. Fields are named by the
-// field table generated from the pinned schema (lib/schema/tflite.ts FIELDS, built into dist/cjs), the one the
-// library's readers use: tensor dims, tensor types,
+// records WHERE the fields a structure-aware mutator wants to corrupt live in the file: tensor dims, tensor types,
 // tensor / buffer / opcode / subgraph indices, builtin codes, vector lengths, offsets, options, weights bytes.
-// It walks valid fixture models only (the mutator maps the original, then corrupts a copy), but stays defensive:
-// anything out of bounds is skipped, never thrown.
+// Fields are named by the field table generated from the pinned schema (lib/schema/tflite.ts FIELDS) and read
+// through the library's bounds-checked byte source (lib/schema/byte-source.ts), both from the built dist/cjs: the
+// same reader as lib/model-check.ts and lib/metadata.ts. It walks valid fixture models only (the mutator maps the
+// original, then corrupts a copy), but stays defensive: anything out of bounds is skipped, never thrown.
 
 /** @typedef {{ at: number, width: 1|2|4|8, kind: string }} Slot */
 const path = require('path');
 // the library's build: the checkout's dist/cjs, or the one the tools were pointed at (stress/lib/runtime.ts)
-const { FIELDS } = require(path.join(process.env.TFLITE_RUNTIME_DIST || path.join(__dirname, '..', '..', 'dist', 'cjs'),
-  'schema', 'tflite'));
+const dist = process.env.TFLITE_RUNTIME_DIST || path.join(__dirname, '..', '..', 'dist', 'cjs');
+const { FIELDS } = require(path.join(dist, 'schema', 'tflite'));
+const { CheckedByteBuffer, OutOfBounds, bufferBytes } = require(path.join(dist, 'schema', 'byte-source'));
 
 const { Model, OperatorCode, SubGraph, Tensor, QuantizationParameters, Operator, Buffer: BufferT, Metadata,
   SignatureDef, TensorMap } = FIELDS;
 
 function mapModel(bytes) {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const bb = new CheckedByteBuffer(bufferBytes(bytes));
   const len = bytes.length;
   /** @type {Slot[]} */
   const slots = [];
   const ranges = []; // { at, length, kind } byte ranges (weights, strings, custom options)
-  const ok = (at, n) => Number.isInteger(at) && at >= 0 && at + n <= len;
-  const u32 = (at) => (ok(at, 4) ? view.getUint32(at, true) : null);
-  const i32 = (at) => (ok(at, 4) ? view.getInt32(at, true) : null);
-  const u16 = (at) => (ok(at, 2) ? view.getUint16(at, true) : null);
+  // a read out of bounds is skipped (null), not thrown
+  const checked = (read) => (at) => {
+    try {
+      return read(at);
+    } catch (error) {
+      if (error instanceof OutOfBounds) return null;
+      throw error;
+    }
+  };
+  const ok = (at, n) => Number.isInteger(at) && checked((p) => bb.need(p, n))(at) !== null;
+  const u32 = checked((at) => bb.readUint32(at));
+  const i32 = checked((at) => bb.readInt32(at));
+  const u16 = checked((at) => bb.readUint16(at));
   const seen = new Set();
 
   // A table at `t`: returns field(f) -> absolute position of the field at vtable offset f (FIELDS), or null.
