@@ -45,6 +45,9 @@ interface DTypeInfo {
   lanes: number;
 }
 
+/** TfLiteType values (tensorflow/lite/core/c/c_api_types.h) that lib/ tests for by name. */
+export const TfLiteType = { String: 5, Float16: 10 } as const;
+
 // Indexed by TfLiteType.
 const TABLE: (DTypeInfo | undefined)[] = [
   undefined, // 0 kTfLiteNoType

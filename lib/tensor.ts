@@ -2,7 +2,7 @@ import { constants as bufferConstants } from 'buffer';
 import { inspect } from 'util';
 import { argumentError, describeValue, readingCallerValues } from './arguments';
 import type { NativeRunnable, NativeTensorInfo } from './binding';
-import { ArrayOf, DType, TypedArray, ValueOf, dtypeInfo, fromPlainArray, isAcceptedArray, presentFloat16, typedArrayKind }
+import { ArrayOf, DType, TfLiteType, TypedArray, ValueOf, dtypeInfo, fromPlainArray, isAcceptedArray, presentFloat16, typedArrayKind }
   from './dtype';
 import { TfLiteError } from './errors';
 import type { UsageGuard } from './guard';
@@ -166,7 +166,7 @@ export class Tensor<D extends DType = DType> {
 
   #fetch(info: NativeTensorInfo): TypedArray {
     const array = this.#host.view(this.#slot);
-    return info.type === 10 ? presentFloat16(array as Uint16Array) : array;
+    return info.type === TfLiteType.Float16 ? presentFloat16(array as Uint16Array) : array;
   }
 
   /** The copy `data` handed out, while it is current (copy mode). */
@@ -178,7 +178,7 @@ export class Tensor<D extends DType = DType> {
   /** Before an invoke: the copy's contents go into the tensor (string bytes are read-only). */
   #flush(): boolean {
     const copy = this.#currentCopy();
-    if (copy && this.#describe().type !== 5) this.#host.write(this.#slot, copy);
+    if (copy && this.#describe().type !== TfLiteType.String) this.#host.write(this.#slot, copy);
     return copy !== undefined;
   }
 
@@ -248,7 +248,7 @@ export class Tensor<D extends DType = DType> {
   get(): ValueOf<D> {
     this.#guard.check();
     const out = this.#host.read(this.#slot);
-    return (this.#describe().type === 10 ? presentFloat16(out as Uint16Array) : out) as ValueOf<D>;
+    return (this.#describe().type === TfLiteType.Float16 ? presentFloat16(out as Uint16Array) : out) as ValueOf<D>;
   }
 
   /**

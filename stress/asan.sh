@@ -16,7 +16,7 @@
 #          free everything at exit, so LeakSanitizer would drown the report; leaks are the next step's job.
 #          UBSAN_OPTIONS=halt_on_error=1: any undefined behaviour in the addon fails the run. test/prebuild.test.js
 #          is left out: it checks that the committed prebuilds match native/, which says nothing about this build.
-#   leaks  stress/bad-input-leak.js and a short soak under LeakSanitizer (detect_leaks=1); leaks whose stack
+#   leaks  dist-tools/stress/bad-input-leak.js (stress/bad-input-leak.ts compiled) and a short soak under LeakSanitizer (detect_leaks=1); leaks whose stack
 #          reaches the addon or libtensorflowlite_c count, node's own exit-time leftovers are not.
 # Output: stress/results/asan.json (+ logs next to it).
 set -euo pipefail
@@ -78,7 +78,7 @@ jest_run() {
   (cd "$WORK" && node -e "const p=require('node-gyp-build').path('.'); if(!p.includes('build/Release')){console.error('loaded',p);process.exit(1)}" &&
     LD_PRELOAD="$(runtime)" ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:alloc_dealloc_mismatch=0" \
     UBSAN_OPTIONS="$UBSAN" TFLITE_ASAN=1 node node_modules/.bin/jest --runInBand \
-      --testPathIgnorePatterns /node_modules/ prebuild.test.js -- "$@") >"$log" 2>&1 || status=$?
+      --testPathIgnorePatterns /node_modules/ prebuild.test -- "$@") >"$log" 2>&1 || status=$?
   grep -E "^(Tests|Test Suites):" "$log" || true
   local asan ubsan
   asan=$(grep -c "ERROR: AddressSanitizer" "$log" || true)

@@ -1,6 +1,6 @@
 // The bad-input table: every way a caller (or a model off the network) can get the public API wrong, each answered
 // with a TfLiteError and its code, and the process still healthy after each (a sanity inference runs after every
-// case). Then a leak check of the error paths in a child process (stress/bad-input-leak.js).
+// case). Then a leak check of the error paths in a child process (stress/bad-input-leak.ts, run from dist-tools/).
 import { execFileSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
@@ -337,7 +337,7 @@ describe('the graph checks refuse no real model', () => {
 
 describe('bad input: no leak on the error paths', () => {
   test('2000 iterations of the error paths keep RSS and the JS heap within bounds', () => {
-    const script = path.join(__dirname, '..', 'stress', 'bad-input-leak.js');
+    const script = path.join(__dirname, '..', 'dist-tools', 'stress', 'bad-input-leak.js');
     // A small young generation, so V8's own heap growth does not hide (or fake) native growth in RSS.
     const out = execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=1', script, '2000', '1000'],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120000 });

@@ -71,7 +71,7 @@ describe('the tarball', () => {
     }
   });
 
-  test('size: each platform prebuild under 8 MiB, the examples\' models and photo under 1.5 MiB, docs and licences under 512 KiB, the rest under 512 KiB, all under 10 MiB', () => {
+  test('size: each platform prebuild under 8 MiB, the examples\' models and photo under 1.5 MiB, docs and licences under 512 KiB, the rest under 768 KiB, all under 10 MiB', () => {
     const platforms: Record<string, number> = {};
     let exampleData = 0;
     let docs = 0;
@@ -87,7 +87,8 @@ describe('the tarball', () => {
     for (const [platform, size] of Object.entries(platforms)) expect({ platform, over: size > 8 * MiB }).toEqual({ platform, over: false });
     expect(exampleData).toBeLessThan(1.5 * MiB);
     expect(docs).toBeLessThan(512 * 1024);
-    expect(rest).toBeLessThan(512 * 1024);
+    // The library, the CLI and the generated schema reader (dist/cjs: ~600 KiB), bin/, native/ and the recipe.
+    expect(rest).toBeLessThan(768 * 1024);
     expect(fs.statSync(tarball).size).toBeLessThan(Math.min(10 * MiB, 4 * MiB * Object.keys(platforms).length));
   });
 
