@@ -23,6 +23,20 @@ function asModelBuffer(source: Buffer | Uint8Array | ArrayBuffer): Buffer {
   return bytes;
 }
 
+/**
+ * A copy of a caller's model bytes (Buffer, Uint8Array or ArrayBuffer) in a Buffer of lib/'s own, for bytes that
+ * several models adopt (a pool's interpreters): the same checks as a model loaded from memory.
+ */
+export function copyModelBytes(source: unknown): Buffer {
+  if (!(source instanceof ArrayBuffer) && !(source instanceof Uint8Array)) {
+    throw new TfLiteError('a model must be a file path, Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
+  }
+  const bytes = asModelBuffer(source);
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(own);
+  return own;
+}
+
 /** The limits a model file is read under: TFLite's FlatBuffers cannot pass 2 GiB. */
 const MODEL_FILE: FileLimit = { what: 'model file', maxBytes: MAX_READ_BYTES, tooLarge: 'ERR_TFLITE_MODEL_INVALID' };
 

@@ -3,7 +3,7 @@ import { EventEmitter } from 'events';
 import { argumentError, describeValue, optionsObject } from './arguments';
 import { TfLiteError, TfLiteErrorCode } from './errors';
 import { Interpreter, InterpreterOptions } from './interpreter';
-import { ModelSource, adoptModelBytes, readModelFile, refuseProxy } from './model-source';
+import { ModelSource, adoptModelBytes, copyModelBytes, readModelFile, refuseProxy } from './model-source';
 import { ModelWatcher, WatchOptions, watchFile } from './model-watch';
 import { checkInvokeOptions } from './runnable';
 import type { InvokeOptions, RunInputs, RunOutputs } from './runnable';
@@ -181,45 +181,28 @@ function checkReloadOptions(given: ReloadOptions): ReloadOptions {
  * interpreter of the pool adopts the same bytes (lib/model-source.ts adoptModelBytes), none copies them again.
  */
 async function modelBytes(model: ModelSource): Promise<Buffer> {
-  if (typeof model === 'string') return readModelFile(model);
-  if (!(model instanceof ArrayBuffer) && !(model instanceof Uint8Array)) {
-    throw new TfLiteError('a model must be a file path, Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
-  }
-  let view: Uint8Array;
-  try {
-    view = model instanceof ArrayBuffer ? new Uint8Array(model) : model;
-  } catch {
-    throw new TfLiteError('the model\'s ArrayBuffer cannot be read (detached?)', 'ERR_TFLITE_MODEL_INVALID');
-  }
-  if (view.byteLength === 0) {
-    throw new TfLiteError('the model buffer is empty (or its ArrayBuffer was detached)', 'ERR_TFLITE_MODEL_INVALID');
-  }
-  const own = Buffer.allocUnsafeSlow(view.byteLength);
-  own.set(view);
-  return own;
+  return typeof model === 'string' ? readModelFile(model) : copyModelBytes(model);
 }
 
-/** `size` interpreters of one model, each allocated, created one per event-loop turn so timers keep running. */
+/**
+ * `size` interpreters of one model, each allocated, created one per event-loop turn so timers keep running. The
+ * bytes are verified and checked once (one TfLiteModel); every interpreter holds a share of it.
+ */
 async function buildInterpreters(bytes: Buffer, size: number, options: InterpreterOptions,
   cancelled: () => boolean = () => false): Promise<Interpreter[]> {
+  const model = adoptModelBytes(bytes);
   const interpreters: Interpreter[] = [];
   try {
     for (let i = 0; i < size; i++) {
       if (i > 0) await yieldToLoop();
       if (cancelled()) throw new TfLiteError('the pool was disposed', 'ERR_TFLITE_DISPOSED');
-      const model = adoptModelBytes(bytes);
-      let interpreter: Interpreter;
-      try {
-        interpreter = new Interpreter(model as unknown as ModelSource, options);
-      } catch (error) {
-        model.model.dispose(); // options refused before the interpreter took the model
-        throw error;
-      }
+      const interpreter = new Interpreter(model as unknown as ModelSource, options);
       interpreters.push(interpreter);
       interpreter.allocateTensors();
     }
   } catch (error) {
     for (const interpreter of interpreters) interpreter.dispose();
+    model.model.dispose(); // the interpreters made keep their shares; a model none took is freed here
     throw error;
   }
   return interpreters;
