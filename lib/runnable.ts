@@ -8,10 +8,14 @@ import { CopyTracker, Tensor, TensorInput, tensorCopies } from './tensor';
 /** More dimensions than any TFLite kernel handles (they stop at 6; RESHAPE and friends at 8). */
 const MAX_RANK = 16;
 
-/** A caller's array read once (getters and Proxies answer once); undefined when reading it throws. */
-function snapshotShape(values: readonly unknown[]): unknown[] | undefined {
+/**
+ * A caller's shape read once (getters and Proxies answer once, so the checks and the resize see the same dimensions),
+ * when it is an array of at most `maxRank` entries (checked before reading: a sparse array can claim 2^32 - 1);
+ * undefined otherwise, or when reading it throws (the caller's ERR_TFLITE_SHAPE).
+ */
+export function readShape(requested: unknown, maxRank = MAX_RANK): unknown[] | undefined {
   try {
-    return Array.from(values);
+    return Array.isArray(requested) && requested.length <= maxRank ? Array.from(requested as unknown[]) : undefined;
   } catch {
     return undefined;
   }
@@ -128,8 +132,7 @@ export abstract class Runnable {
 
   #resize(input: number, requested: readonly number[]): void {
     this.#guard.check();
-    // At most MAX_RANK dimensions, checked before the array is read (a sparse one can claim 2^32 - 1).
-    const read = Array.isArray(requested) && requested.length <= MAX_RANK ? snapshotShape(requested) : undefined;
+    const read = readShape(requested);
     if (!read || read.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0 || d > 0x7fffffff)) {
       throw new TfLiteError(`shape must be an array of non-negative integers, got ${describeValue(requested)}`,
         'ERR_TFLITE_SHAPE');
@@ -231,6 +234,7 @@ export abstract class Runnable {
   }
 
   #setInputs(inputs: RunInputs): void {
+    // Reading the caller's array or object may throw (getters, Proxies): that is ERR_TFLITE_ARGUMENT.
     readingCallerValues('the inputs', () => this.#setEach(inputs));
   }
 
@@ -241,22 +245,14 @@ export abstract class Runnable {
       if (inputs.length !== named.length) {
         throw argumentError(`the model has ${named.length} inputs, got ${inputs.length}`);
       }
-      const values = snapshotShape(inputs) as TensorInput[] | undefined;
-      if (!values) throw argumentError('the inputs array cannot be read');
-      values.forEach((value, i) => named[i][1].set(value));
+      (Array.from(inputs) as TensorInput[]).forEach((value, i) => named[i][1].set(value));
       return;
     }
     if (inputs === null || typeof inputs !== 'object' || ArrayBuffer.isView(inputs)) {
       throw argumentError(`inputs must be an array (by position) or an object (by name), got ${describeValue(inputs)}`);
     }
-    let entries: [string, TensorInput][];
-    try {
-      entries = Object.entries(inputs as Record<string, TensorInput>);
-    } catch {
-      throw argumentError('the inputs object cannot be read');
-    }
     const byName = new Map(named);
-    for (const [name, value] of entries) {
+    for (const [name, value] of Object.entries(inputs as Record<string, TensorInput>)) {
       const tensor = byName.get(name);
       if (!tensor) {
         throw new TfLiteError(`no input named '${name}'; inputs are: ${[...byName.keys()].join(', ')}`,

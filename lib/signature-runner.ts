@@ -2,7 +2,7 @@ import type { NativeSignatureRunner } from './binding';
 import { argumentError, describeValue, readingCallerValues } from './arguments';
 import { TfLiteError } from './errors';
 import type { UsageGuard } from './guard';
-import { Runnable, runnableInternals } from './runnable';
+import { Runnable, readShape, runnableInternals } from './runnable';
 import { inspect } from 'util';
 import type { DType } from './dtype';
 import { AnyTensor, Tensor } from './tensor';
@@ -87,14 +87,7 @@ export class SignatureRunner extends Runnable {
   #resizeInput(name: string, requested: readonly number[]): void {
     const tensor = this.input(name);
     const signature = tensor.shapeSignature;
-    // Read once: the check and the resize must see the same dimensions.
-    let shape: unknown[] | undefined;
-    try {
-      shape = Array.isArray(requested) && requested.length === signature.length
-        ? Array.from(requested as unknown[]) : undefined;
-    } catch {
-      shape = undefined;
-    }
+    const shape = readShape(requested, signature.length);
     const fixed = shape !== undefined && shape.length === signature.length &&
       signature.every((d, i) => d === -1 || d === shape![i]);
     if (!fixed) {

@@ -1,6 +1,6 @@
 import { constants as bufferConstants } from 'buffer';
 import { inspect } from 'util';
-import { argumentError, describeValue, readingCallerValues } from './arguments';
+import { describeValue, readingCallerValues } from './arguments';
 import type { NativeRunnable, NativeTensorInfo } from './binding';
 import { ArrayOf, DType, TfLiteType, TypedArray, ValueOf, dtypeInfo, fromPlainArray, isAcceptedArray, presentFloat16, typedArrayKind }
   from './dtype';
@@ -37,18 +37,6 @@ export type AnyTensor = { [D in DType]: Tensor<D> }[DType];
 const MAX_VIEW_BYTES = bufferConstants.MAX_LENGTH;
 
 /**
- * Snapshot of a caller's plain array: each element read once, so a getter or Proxy cannot hand one value to the
- * checks and another to the copy. A read that throws is the caller's argument error, not a crash.
- */
-function snapshot(values: readonly unknown[]): unknown[] {
-  try {
-    return Array.from(values);
-  } catch (error) {
-    throw argumentError(`the values cannot be read: ${error instanceof Error ? error.message : describeValue(error)}`);
-  }
-}
-
-/**
  * Nested arrays (Python's lists of lists) flattened in row-major order, each level checked against `shape` before it
  * is read: a ragged or mis-shaped array is ERR_TFLITE_SHAPE naming where it went wrong.
  */
@@ -67,7 +55,7 @@ function flattenNested(top: readonly unknown[], shape: readonly number[], name: 
       throw new TfLiteError(`tensor '${name}' has shape [${shape}]: ${where} should hold ${shape[depth]} entries, ` +
         `got ${got}`, 'ERR_TFLITE_SHAPE');
     }
-    (read ? level : snapshot(level)).forEach((item, i) => walk(item, depth + 1, `${where}[${i}]`));
+    (read ? level : Array.from(level)).forEach((item, i) => walk(item, depth + 1, `${where}[${i}]`));
   };
   walk(top, 0, 'values', true);
   return out;
@@ -193,6 +181,7 @@ export class Tensor<D extends DType = DType> {
 
   /** Copy in, checked: the dtype's TypedArray (or a plain array of values) with exactly one value per element. */
   set(values: TensorInput): void {
+    // Reading the caller's arrays may throw (getters, Proxies): readingCallerValues makes that ERR_TFLITE_ARGUMENT.
     readingCallerValues('the values', () => this.#set(values));
   }
 
@@ -210,7 +199,7 @@ export class Tensor<D extends DType = DType> {
         throw new TfLiteError(
           `tensor '${info.name}' has shape [${info.shape}] (${expected} values), got ${values.length}`, 'ERR_TFLITE_SIZE');
       }
-      plain = snapshot(values);
+      plain = Array.from(values); // once: a getter or Proxy cannot answer the checks and the copy differently
       if (plain.length > 0 && Array.isArray(plain[0])) plain = flattenNested(plain, shape, info.name);
     }
     let data: TypedArray | string[];
