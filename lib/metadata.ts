@@ -11,8 +11,7 @@
 import * as zlib from 'zlib';
 import { argumentError, describeValue } from './arguments';
 import { TfLiteError } from './errors';
-import { MAX_READ_BYTES, readRegularFileSync } from './file-read';
-import { refuseProxy } from './model-source';
+import { modelBytesSync } from './model-source';
 import { CheckedByteBuffer, OutOfBounds, Table, WrongIdentifier, bufferBytes as byteSource, rootOf }
   from './schema/byte-source';
 import { FIELDS } from './schema/tflite';
@@ -313,18 +312,7 @@ export function parseLabels(text: string): string[] {
  * picked out. Needs no interpreter; the model's graph is not checked (load it for that).
  */
 export function readModelMetadata(model: string | Buffer | Uint8Array | ArrayBuffer): ModelMetadata {
-  refuseProxy(model);
-  let bytes: Buffer;
-  if (typeof model === 'string') {
-    bytes = readRegularFileSync(model, { what: 'model file', maxBytes: MAX_READ_BYTES, tooLarge: 'ERR_TFLITE_MODEL_INVALID' });
-  } else if (model instanceof ArrayBuffer) {
-    if (model.byteLength === 0) throw new TfLiteError('the model buffer is empty (or detached)', 'ERR_TFLITE_MODEL_INVALID');
-    bytes = Buffer.from(model);
-  } else if (model instanceof Uint8Array) {
-    bytes = Buffer.isBuffer(model) ? model : Buffer.from(model.buffer, model.byteOffset, model.byteLength);
-  } else {
-    throw new TfLiteError('a model must be a file path, Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
-  }
+  const bytes = modelBytesSync(model);
   const reader = new Reader(bytes, 'the model');
   const { entries, minRuntimeVersion, tflite, description } = reader.guard(() => {
     const model = new Table(reader.bb, reader.root('TFL3'));

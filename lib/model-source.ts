@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { types } from 'util';
 import { native, NativeModel } from './binding';
 import { TfLiteError } from './errors';
-import { FileLimit, MAX_READ_BYTES, checkRegularFile, readRegularFile } from './file-read';
+import { FileLimit, MAX_READ_BYTES, checkRegularFile, readRegularFile, readRegularFileSync } from './file-read';
 import { GraphReport, ModelBytes, bufferBytes, checkModelGraph, fileBytes } from './model-check';
 
 export type ModelSource = string | Buffer | Uint8Array | ArrayBuffer;
@@ -85,6 +85,17 @@ export function refuseProxy(source: unknown): void {
     throw new TfLiteError('a model must be a file path, Buffer, Uint8Array or ArrayBuffer, not a Proxy',
       'ERR_TFLITE_MODEL_INVALID');
   }
+}
+
+/**
+ * A model's bytes for readers that parse them in JS without loading them (readModelMetadata): a path read as a model
+ * file is, memory as loadModel takes it (not copied: nothing keeps them).
+ */
+export function modelBytesSync(source: ModelSource): Buffer {
+  refuseProxy(source);
+  if (typeof source === 'string') return readRegularFileSync(source, MODEL_FILE);
+  if (source instanceof ArrayBuffer || source instanceof Uint8Array) return asModelBuffer(source);
+  throw new TfLiteError('a model must be a file path, Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
 }
 
 /** Loads a model: a path (TFLite maps the file) or bytes. */
