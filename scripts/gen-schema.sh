@@ -2,7 +2,7 @@
 # Regenerates lib/schema/tflite.ts from the pinned TFLite source's tensorflow/lite/schema/schema.fbs with flatc
 # (Debian's flatbuffers-compiler): the schema's enums (BuiltinOperator, TensorType, BuiltinOptions, Padding, ...) as
 # flatc writes them for TypeScript, and FIELDS: each table's fields and the vtable offset flatc's accessor for that
-# field reads. The model readers (lib/model-check/graph.ts, lib/metadata.ts, stress/lib/tflite-map.js) read through
+# field reads. The model readers (lib/model-check/graph.ts, lib/metadata.ts, stress/lib/tflite-map.ts) read through
 # the bounds-checked byte source (lib/schema/byte-source.ts) with these. flatc's accessor classes themselves are left
 # out: they trust their input, look a field up in the vtable again for every vector element, and are 80 KB of code
 # a process would parse at load (cold start; measured in lib/model-check.ts's header).

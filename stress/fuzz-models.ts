@@ -1,4 +1,4 @@
-// Model fuzzing: mutants of the fixture models (stress/lib/mutate.js, deterministic in --seed) pushed through
+// Model fuzzing: mutants of the fixture models (stress/lib/mutate.ts, deterministic in --seed) pushed through
 // load → inspect → allocate → fill → invokeAsync (time-limited) → read → dispose (stress/lib/run-model.js), in
 // batches, each batch in a child process, so a crash is counted, not fatal.
 //

@@ -1,4 +1,4 @@
-// lib/model-check/rules.ts: each rule refuses its reproducer (stress/lib/hostile.js), a model the flatbuffer
+// lib/model-check/rules.ts: each rule refuses its reproducer (stress/lib/hostile.ts), a model the flatbuffer
 // verifier accepts, so the rule is what stands between it and the crash its comment names. The corpus side (no
 // rule refuses a real model) is test/corpus.test.ts and test/bad-input.test.ts. Also: a model given by path is read
 // in 64 KiB pages, not whole, and reads past the bytes are a typed verdict, never a RangeError.

@@ -4,16 +4,15 @@
 // first invoke) alternated the same way. Both sides: write the inputs into the zero-copy views, invoke, copy the
 // outputs out (addon 'sync', Python 'views').
 
-import * as path from 'path';
-import { ROOT, opts, note, log, results } from './context';
+import { opts, note, log, results } from './context';
 import type { Engine, Engines } from './engine';
 import { median, sleep } from './format';
 import { measured } from './machine';
 import { compare } from './compare';
 import { loadAll, freeAll } from './sections';
-// test/corpus/corpus.js (plain JS, typed by its corpus.d.ts) from the source tree: it reads references.json beside it.
-const corpus = require(path.join(ROOT, 'test', 'corpus', 'corpus')) as typeof import('../../test/corpus/corpus');
-type CorpusModel = import('../../test/corpus/corpus').CorpusModel;
+// test/corpus/corpus.ts, compiled with the tools (dist-tools/test/corpus/): it reads references.json from the package root.
+import * as corpus from '../../test/corpus/corpus';
+import type { CorpusModel } from '../../test/corpus/corpus';
 
 // Models with a real workload (TensorFlow's testdata ones are a few microseconds of nothing).
 function corpusModels() {

@@ -1,4 +1,3 @@
-'use strict';
 // A minimal, read-only walker over the TFLite flatbuffer schema (tensorflow/lite/schema/schema.fbs, 2.14) that
 // records WHERE the fields a structure-aware mutator wants to corrupt live in the file: tensor dims, tensor types,
 // tensor / buffer / opcode / subgraph indices, builtin codes, vector lengths, offsets, options, weights bytes.
@@ -7,24 +6,45 @@
 // same reader as lib/model-check.ts and lib/metadata.ts. It walks valid fixture models only (the mutator maps the
 // original, then corrupts a copy), but stays defensive: anything out of bounds is skipped, never thrown.
 
-/** @typedef {{ at: number, width: 1|2|4|8, kind: string }} Slot */
-const path = require('path');
-// the library's build: the checkout's dist/cjs, or the one the tools were pointed at (stress/lib/runtime.ts)
-const dist = process.env.TFLITE_RUNTIME_DIST || path.join(__dirname, '..', '..', 'dist', 'cjs');
-const { FIELDS } = require(path.join(dist, 'schema', 'tflite'));
-const { CheckedByteBuffer, OutOfBounds, bufferBytes } = require(path.join(dist, 'schema', 'byte-source'));
+import * as path from 'path';
+import { DIST } from './runtime';
+// Types only: the modules themselves are required at run time from the library's build (the checkout's dist/cjs, or
+// $TFLITE_RUNTIME_DIST: stress/lib/runtime.ts), so the tools map models with the library they test.
+import type * as TfliteSchema from '../../dist/cjs/schema/tflite';
+import type * as ByteSource from '../../dist/cjs/schema/byte-source';
+
+const { FIELDS } = require(path.join(DIST, 'schema', 'tflite')) as typeof TfliteSchema;
+const { CheckedByteBuffer, OutOfBounds, bufferBytes } = require(path.join(DIST, 'schema', 'byte-source')) as typeof ByteSource;
+
+/** Where a field a mutator may corrupt lives: `width` bytes at `at`, of kind `kind` (e.g. 'dim', 'offset:tensor'). */
+export interface Slot { at: number; width: 1 | 2 | 4 | 8; kind: string }
+/** A byte range (weights, custom options) a mutator may corrupt. */
+export interface Range { at: number; length: number; kind: string }
+export interface Counts { subgraphs: number; tensors: number; operators: number; buffers: number; opcodes: number }
+export interface ModelMap {
+  slots: Slot[];
+  ranges: Range[];
+  /** Empty when the root table is unreadable. */
+  counts: Partial<Counts>;
+}
+
+interface MapTable {
+  at: number;
+  vtable: number;
+  /** The absolute position of the field at vtable offset `f` (FIELDS), or null when absent. */
+  field(f: number): number | null;
+}
+interface MapVector { at: number; length: number; elem(i: number): number }
 
 const { Model, OperatorCode, SubGraph, Tensor, QuantizationParameters, Operator, Buffer: BufferT, Metadata,
   SignatureDef, TensorMap } = FIELDS;
 
-function mapModel(bytes) {
+export function mapModel(bytes: Uint8Array): ModelMap {
   const bb = new CheckedByteBuffer(bufferBytes(bytes));
-  const len = bytes.length;
-  /** @type {Slot[]} */
-  const slots = [];
-  const ranges = []; // { at, length, kind } byte ranges (weights, strings, custom options)
+  const slots: Slot[] = [];
+  const ranges: Range[] = []; // byte ranges (weights, strings, custom options)
   // a read out of bounds is skipped (null), not thrown
-  const checked = (read) => (at) => {
+  const checked = <T>(read: (at: number) => T) => (at: number): T | null => {
     try {
       return read(at);
     } catch (error) {
@@ -32,14 +52,14 @@ function mapModel(bytes) {
       throw error;
     }
   };
-  const ok = (at, n) => Number.isInteger(at) && checked((p) => bb.need(p, n))(at) !== null;
+  const ok = (at: number, n: number): boolean => Number.isInteger(at) && checked((p) => bb.need(p, n))(at) !== null;
   const u32 = checked((at) => bb.readUint32(at));
   const i32 = checked((at) => bb.readInt32(at));
   const u16 = checked((at) => bb.readUint16(at));
-  const seen = new Set();
+  const seen = new Set<number>();
 
   // A table at `t`: returns field(f) -> absolute position of the field at vtable offset f (FIELDS), or null.
-  function table(t) {
+  function table(t: number): MapTable | null {
     const soff = i32(t);
     if (soff === null) return null;
     const vt = t - soff;
@@ -53,7 +73,7 @@ function mapModel(bytes) {
     return {
       at: t,
       vtable: vt,
-      field(f) {
+      field(f: number): number | null {
         if ((f - 4) >> 1 >= count) return null;
         const off = u16(vt + f);
         return off ? t + off : null;
@@ -61,39 +81,39 @@ function mapModel(bytes) {
     };
   }
   // Follows the uoffset stored at `at`, recording it as an 'offset' slot.
-  function deref(at, kind) {
+  function deref(at: number, kind: string): number | null {
     const rel = u32(at);
     if (rel === null) return null;
     slots.push({ at, width: 4, kind: `offset:${kind}` });
     const target = at + rel;
     return ok(target, 4) ? target : null;
   }
-  function vector(at, kind) {
+  function vector(at: number, kind: string): MapVector | null {
     const v = deref(at, kind);
     if (v === null) return null;
     const n = u32(v);
     if (n === null || !ok(v + 4, 0)) return null;
     slots.push({ at: v, width: 4, kind: `veclen:${kind}` });
-    return { at: v, length: n, elem: (i) => v + 4 + i * 4 };
+    return { at: v, length: n, elem: (i: number) => v + 4 + i * 4 };
   }
-  function intVector(tbl, field, kind) {
+  function intVector(tbl: MapTable | null, field: number, kind: string): void {
     const f = tbl && tbl.field(field);
     if (f === null || !tbl) return;
     const v = vector(f, kind);
     if (!v) return;
     for (let i = 0; i < v.length && ok(v.elem(i), 4); i++) slots.push({ at: v.elem(i), width: 4, kind });
   }
-  function scalar(tbl, field, width, kind) {
+  function scalar(tbl: MapTable | null, field: number, width: Slot['width'], kind: string): void {
     const f = tbl && tbl.field(field);
     if (f !== null && tbl && ok(f, width)) slots.push({ at: f, width, kind });
   }
-  function byteVector(tbl, field, kind) {
+  function byteVector(tbl: MapTable | null, field: number, kind: string): void {
     const f = tbl && tbl.field(field);
     if (f === null || !tbl) return;
     const v = vector(f, kind);
     if (v && ok(v.at + 4, v.length)) ranges.push({ at: v.at + 4, length: v.length, kind });
   }
-  function tables(tbl, field, kind, each) {
+  function tables(tbl: MapTable | null, field: number, kind: string, each: (sub: MapTable, i: number) => void): void {
     const f = tbl && tbl.field(field);
     if (f === null || !tbl) return;
     const v = vector(f, kind);
@@ -107,7 +127,7 @@ function mapModel(bytes) {
     }
   }
   // Every field of an options table we know nothing about: its bytes, as 1-byte slots on each field start.
-  function opaqueTable(t, kind) {
+  function opaqueTable(t: number, kind: string): void {
     const tbl = table(t);
     if (!tbl) return;
     for (let i = 0; i < 32; i++) {
@@ -119,7 +139,7 @@ function mapModel(bytes) {
   const root = u32(0);
   const model = root !== null ? table(root) : null;
   if (!model) return { slots, ranges, counts: {} };
-  const counts = { subgraphs: 0, tensors: 0, operators: 0, buffers: 0, opcodes: 0 };
+  const counts: Counts = { subgraphs: 0, tensors: 0, operators: 0, buffers: 0, opcodes: 0 };
 
   scalar(model, Model.version, 4, 'version');
   tables(model, Model.operatorCodes, 'opcode', (oc) => {
@@ -176,12 +196,10 @@ function mapModel(bytes) {
   });
   tables(model, Model.metadata, 'metadata', (meta) => scalar(meta, Metadata.buffer, 4, 'buffer_index'));
   tables(model, Model.signatureDefs, 'signature', (sig) => {
-    const io = (tm) => scalar(tm, TensorMap.tensorIndex, 4, 'signature_tensor');
+    const io = (tm: MapTable): void => scalar(tm, TensorMap.tensorIndex, 4, 'signature_tensor');
     tables(sig, SignatureDef.inputs, 'signature_io', io);
     tables(sig, SignatureDef.outputs, 'signature_io', io);
     scalar(sig, SignatureDef.subgraphIndex, 4, 'subgraph_index');
   });
   return { slots, ranges, counts };
 }
-
-module.exports = { mapModel };

@@ -1,16 +1,18 @@
-'use strict';
 // Hand-made hostile models for the bad-input table, the leak check and the graph rules' reproducers: a fixture with
 // one field corrupted in a way TFLite's flatbuffer verifier accepts (each was a process crash before
 // lib/model-check.ts). Each names the rule of lib/model-check/rules.ts that refuses it; test/model-check-rules.test.ts
 // checks that it is that rule, and that the verifier accepts the model (so the rule is what stands in the way).
-const fs = require('fs');
-const path = require('path');
-const { mapModel } = require('./tflite-map');
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROOT } from './runtime';
+import { mapModel } from './tflite-map';
 
-const fixtures = path.resolve(__dirname, '..', '..', 'test', 'fixtures');
-const seeds = path.resolve(__dirname, '..', 'seeds');
+// from the package root, not __dirname: this module runs from the source tree (ts-jest) and from dist-tools/
+const fixtures = path.join(ROOT, 'test', 'fixtures');
+const seeds = path.join(ROOT, 'stress', 'seeds');
 
-function patch(fixture, kind, nth, value) {
+/** A copy of `fixture` (test/fixtures/ or stress/seeds/) with its `nth` slot of `kind` (tflite-map.ts) set to `value`. */
+export function patch(fixture: string, kind: string, nth: number, value: number): Buffer {
   const file = fs.existsSync(path.join(fixtures, fixture)) ? path.join(fixtures, fixture) : path.join(seeds, fixture);
   const bytes = Buffer.from(fs.readFileSync(file));
   const slots = mapModel(bytes).slots.filter((s) => s.kind === kind);
@@ -24,7 +26,7 @@ function patch(fixture, kind, nth, value) {
   return aligned;
 }
 
-const hostile = {
+export const hostile = {
   /** operatorTensors: RESHAPE's shape input is -1 ("no tensor"): reshape::Prepare dereferenced NULL. */
   optionalInputWhereNoneIsAllowed: () => patch('dtypes_float64.tflite', 'op_tensor', 1, -1),
   /** tensorShapes: a [2147483647, 4] input: 8.6e9 elements, past TFLite's int element counts (bad_alloc, abort). */
@@ -57,14 +59,12 @@ const hostile = {
   whileMissingSubgraph: () => patch('loop.tflite', 'option', 0, 9),
   /** signatures: a signature naming tensor 50 of 3. */
   signatureTensorOutOfRange: () => patch('signatures.tflite', 'signature_tensor', 0, 50),
-};
+} satisfies Record<string, () => Buffer>;
 
 /**
  * Models that load, but without XNNPACK (GraphReport.xnnpackHazard): not in `hostile`, whose models all fail.
  */
-const xnnpackHazards = {
+export const xnnpackHazards = {
   /** deadOutputs: MUL reads the subgraph input instead of ADD's output, so nothing uses ADD's: XNNPACK aborted. */
   deadOperator: () => patch('add_mul.tflite', 'op_tensor', 3, 0),
-};
-
-module.exports = { hostile, xnnpackHazards, patch };
+} satisfies Record<string, () => Buffer>;
