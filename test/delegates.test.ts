@@ -15,7 +15,7 @@ const PLUGINS = path.join(__dirname, '.build', 'plugins');
 const ADD_PLUGIN = path.join(PLUGINS, 'libadd_delegate.so');
 const HALF_PLUGIN = path.join(PLUGINS, 'libhalf_plugin.so');
 const FAKE_EDGETPU = path.join(PLUGINS, 'edgetpu', 'libedgetpu.so.1');
-const EXAMPLE = path.join(__dirname, '..', 'examples', 'edgetpu.js');
+const EXAMPLE = path.join(__dirname, '..', 'dist', 'examples', 'edgetpu.js'); // examples/edgetpu.ts, built
 
 const ADD = expected['add.tflite'];
 const addInputs = () => ADD.inputs.map((d) => Float32Array.from(d.value));
@@ -502,7 +502,7 @@ describe('Edge TPU (a fake libedgetpu: test/plugins/fake_edgetpu.cc)', () => {
   });
 });
 
-describe('examples/edgetpu.js', () => {
+describe('examples/edgetpu.ts', () => {
   let library: string;
   beforeAll(() => {
     fs.mkdirSync(path.join(work, 'example-edgetpu'));
@@ -516,7 +516,7 @@ describe('examples/edgetpu.js', () => {
     const env = { ...process.env, TFLITE_EDGETPU_LIBRARY: edgetpuLibrary };
     return spawnSync(process.execPath, [EXAMPLE, ...args], { env, encoding: 'utf8', timeout: 20000 });
   }
-  /** What examples/edgetpu.js --json prints. */
+  /** What examples/edgetpu.ts --json prints. */
   interface ExampleReport {
     devices: EdgeTpuDevice[];
     libedgetpu: string | null;

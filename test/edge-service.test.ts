@@ -9,9 +9,11 @@ import { startBroker, mosquittoPath } from '../examples/edge-service/broker';
 import { sharpLoads, until } from './helpers';
 
 const ROOT = path.join(__dirname, '..');
-const SERVICE = path.join(ROOT, 'examples', 'edge-service', 'service.js');
+// The service runs compiled, as users run it (dist/examples/, by `npm run build`); the tests of its parts in-process
+// import the sources.
+const SERVICE = path.join(ROOT, 'dist', 'examples', 'edge-service', 'service.js');
 
-/** One line of the service's --json output (examples/edge-service/service.js); the fields these tests read. */
+/** One line of the service's --json output (examples/edge-service/service.ts); the fields these tests read. */
 interface ServiceEvent {
   event: string;
   connected?: boolean;
@@ -88,7 +90,7 @@ function delivery(arrivals: ResultMessage[]) {
   };
 }
 
-describe('examples/edge-service/outbox.js', () => {
+describe('examples/edge-service/outbox.ts', () => {
   const { Outbox }: typeof import('../examples/edge-service/outbox') = require('../examples/edge-service/outbox');
 
   test('survives reopening: unacknowledged records come back in order, seqs go on, a torn last line is dropped', async () => {
@@ -121,7 +123,7 @@ describe('examples/edge-service/outbox.js', () => {
   });
 });
 
-describe('examples/edge-service/frames.js camera source', () => {
+describe('examples/edge-service/frames.ts camera source', () => {
   test('raw RGB frames are cut from the ffmpeg stream whatever its chunking (a stand-in ffmpeg here)', async () => {
     const { cameraFrames }: typeof import('../examples/edge-service/frames') = require('../examples/edge-service/frames');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-camera-'));

@@ -12,9 +12,12 @@ import { fixture, expected, sharpLoads } from './helpers';
 // Typed as if loaded: every use is in a describe that runs only when it did.
 const sharp: typeof import('sharp').default = sharpLoads() ? require('sharp') : null;
 
-const EXAMPLES = path.join(__dirname, '..', 'examples');
-const IMAGE = path.join(EXAMPLES, 'assets', 'airplane.jpg');
-const CIFAR = fs.readFileSync(path.join(EXAMPLES, 'assets', 'cifar10-labels.txt'), 'utf8').trim().split('\n');
+// The examples run compiled, as users run them (examples/*.ts -> dist/examples/*.js, by `npm run build`); their
+// photos and labels are in examples/assets/.
+const EXAMPLES = path.join(__dirname, '..', 'dist', 'examples');
+const ASSETS = path.join(__dirname, '..', 'examples', 'assets');
+const IMAGE = path.join(ASSETS, 'airplane.jpg');
+const CIFAR = fs.readFileSync(path.join(ASSETS, 'cifar10-labels.txt'), 'utf8').trim().split('\n');
 
 /** The float32 output Identity of convnet.tflite: run() types each output as any dtype's array. */
 const float32 = (outputs: RunOutputs) => outputs.Identity as Float32Array;
@@ -31,7 +34,7 @@ function directTop5(input: Float32Array, model = fixture('convnet.tflite')) {
   }
 }
 
-(sharpLoads() ? describe : describe.skip)('examples/classify-image.js', () => {
+(sharpLoads() ? describe : describe.skip)('examples/classify-image.ts', () => {
   // Required here, not at describe time: jest runs a skipped describe's body too, and the example loads sharp.
   let classify: typeof import('../examples/classify-image').classify;
   beforeAll(() => {
@@ -71,7 +74,7 @@ function directTop5(input: Float32Array, model = fixture('convnet.tflite')) {
     expect(result.normalization).toEqual({ mean: [127.5], std: [127.5] });
     expect(result.top).toHaveLength(3);
     // The CLI's image input does the same steps: the same scores.
-    const cli = spawnSync(process.execPath, [path.join(__dirname, '..', 'bin', 'tflite-runtime.js'), 'run',
+    const cli = spawnSync(process.execPath, [path.join(__dirname, '..', 'dist', 'cjs', 'cli', 'bin.js'), 'run',
       fixture('convnet_metadata.tflite'), '-i', IMAGE, '-k', '3', '--json'], { encoding: 'utf8' });
     expect(JSON.parse(cli.stdout).outputs.Identity.top).toEqual(result.top);
   });
@@ -90,7 +93,7 @@ async function pixelAt(file: string, x: number, y: number) {
   return { rgb: Array.from(data.subarray(at, at + 3)), width: info.width, height: info.height };
 }
 
-(sharpLoads() ? describe : describe.skip)('examples/quickstart.js', () => {
+(sharpLoads() ? describe : describe.skip)('examples/quickstart.ts', () => {
   let tmp: string;
   beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'quickstart-'));
@@ -117,7 +120,7 @@ async function pixelAt(file: string, x: number, y: number) {
     // The annotated image: the photo's size, the box's cyan (#00e5ff) on its top edge, a photo pixel elsewhere.
     const edge = await pixelAt(out, box.x + box.width / 2, box.y);
     expect(edge).toEqual({ rgb: [0, 229, 255], width: 512, height: 512 });
-    const original = await pixelAt(path.join(EXAMPLES, 'assets', 'astronaut.png'), 400, 400);
+    const original = await pixelAt(path.join(ASSETS, 'astronaut.png'), 400, 400);
     expect((await pixelAt(out, 400, 400)).rgb).toEqual(original.rgb);
   });
 
@@ -132,10 +135,8 @@ async function pixelAt(file: string, x: number, y: number) {
   });
 
   test('weighted NMS merges overlapping boxes by score and keeps apart the ones that do not overlap', () => {
-    // Typed here, not through typeof import(): examples/lib/ is @ts-check JavaScript written against the package's
-    // own resolution ('tflite-runtime', sharp's ESM types), which this project's compiler settings do not share.
-    type Detection = { score: number; box: { x: number; y: number; width: number; height: number }; keypoints: { x: number; y: number }[] };
-    const { nonMaxSuppression } = require('../examples/lib/blazeface') as { nonMaxSuppression: (d: Detection[]) => Detection[] };
+    // Required here: blazeface loads sharp, which a skipped describe must not.
+    const { nonMaxSuppression }: typeof import('../examples/lib/blazeface') = require('../examples/lib/blazeface');
     const d = (score: number, x: number, kx: number) => ({ score, box: { x, y: 0, width: 1, height: 1 }, keypoints: [{ x: kx, y: 0 }] });
     const kept = nonMaxSuppression([d(0.6, 0.1, 1), d(0.9, 0, 0), d(0.7, 5, 2)]);
     expect(kept.map((k) => k.score)).toEqual([0.9, 0.7]);
@@ -147,7 +148,7 @@ async function pixelAt(file: string, x: number, y: number) {
 
 // ---- selfie segmentation, pose landmarks, the camera loop -----------------------------------------------------
 
-(sharpLoads() ? describe : describe.skip)('examples/selfie-segmentation.js', () => {
+(sharpLoads() ? describe : describe.skip)('examples/selfie-segmentation.ts', () => {
   test('the mask covers the astronaut (face, suit, the helmet she holds) and not the flag, the shuttle or the wall', async () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'selfie-'));
     try {
@@ -171,7 +172,7 @@ async function pixelAt(file: string, x: number, y: number) {
       expect(summary.person).toBeLessThan(0.7);
       // The cut-out keeps the photo where the mask is 255 and is flat grey where it is 0.
       const cut = await sharp(out).raw().toBuffer({ resolveWithObject: true });
-      const photo = await sharp(path.join(EXAMPLES, 'assets', 'astronaut.png')).raw().toBuffer();
+      const photo = await sharp(path.join(ASSETS, 'astronaut.png')).raw().toBuffer();
       const px = (buffer: Buffer, channels: number, [x, y]: Point) => Array.from(buffer.subarray((y * 512 + x) * channels, (y * 512 + x) * channels + 3));
       expect(px(cut.data, cut.info.channels, person.face)).toEqual(px(photo, 3, person.face));
       expect(px(cut.data, cut.info.channels, background.topRight)).toEqual([90, 90, 90]);
@@ -181,7 +182,7 @@ async function pixelAt(file: string, x: number, y: number) {
   });
 });
 
-(sharpLoads() ? describe : describe.skip)('examples/pose-landmarks.js', () => {
+(sharpLoads() ? describe : describe.skip)('examples/pose-landmarks.ts', () => {
   // Fetches @mediapipe/pose (pinned, sha256-checked) through npm into a cache on first use.
   test('detector then landmarks: the skeleton sits on the astronaut (face where BlazeFace puts it, shoulders on the suit)', () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pose-'));
@@ -211,7 +212,7 @@ async function pixelAt(file: string, x: number, y: number) {
   });
 });
 
-(sharpLoads() ? describe : describe.skip)('examples/frames.js', () => {
+(sharpLoads() ? describe : describe.skip)('examples/frames.ts', () => {
   test('a camera loop on a pool: every frame processed or dropped, the face followed, the event loop free', () => {
     const frames = 60;
     const r = spawnSync(process.execPath, [path.join(EXAMPLES, 'frames.js'), '--frames', String(frames), '--fps', '250', '--json'],
@@ -237,7 +238,7 @@ async function pixelAt(file: string, x: number, y: number) {
 
 // ---- the HTTP server and its load script ------------------------------------------------------------------------
 
-/** A response of examples/server.js: its status and JSON body. */
+/** A response of examples/server.ts: its status and JSON body. */
 interface Response { status: number | undefined; json: any }
 
 function request(url: string, method = 'GET', body?: unknown): Promise<Response> {
@@ -252,7 +253,7 @@ function request(url: string, method = 'GET', body?: unknown): Promise<Response>
   });
 }
 
-describe('examples/server.js and examples/load.js', () => {
+describe('examples/server.ts and examples/load.ts', () => {
   let server: ChildProcessByStdio<null, Readable, Readable>;
   let url: string;
 

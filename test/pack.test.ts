@@ -15,10 +15,12 @@ const root = path.join(__dirname, '..');
 import pkg from '../package.json';
 const MiB = 1024 * 1024;
 // The examples that are published: those that run from the package alone (their models are in examples/models/ or
-// fetched from npm by examples/lib/fetch-model.js), their helpers, the two MediaPipe models and the photo.
-const PUBLISHED_EXAMPLES = ['quickstart.js', 'selfie-segmentation.js', 'pose-landmarks.js', 'frames.js'];
-const EXAMPLE_FILES = new RegExp(`^examples/(${PUBLISHED_EXAMPLES.map((f) => f.replace('.', '\\.')).join('|')}|` +
-  'lib/[\\w-]+\\.js|models/[\\w-]+\\.tflite|assets/astronaut\\.png)$');
+// fetched from npm by examples/lib/fetch-model.ts), their helpers, the two MediaPipe models and the photo. Each is
+// there compiled (dist/examples/, what users run) and as its source (examples/, what the README links to).
+const PUBLISHED_EXAMPLES = ['quickstart', 'selfie-segmentation', 'pose-landmarks', 'frames'];
+const EXAMPLE_FILES = new RegExp(`^(examples/(${PUBLISHED_EXAMPLES.join('|')}|lib/[\\w-]+)\\.ts|` +
+  `dist/examples/(${PUBLISHED_EXAMPLES.join('|')}|lib/[\\w-]+)\\.js|` +
+  'examples/models/[\\w-]+\\.tflite|examples/assets/astronaut\\.png)$');
 
 let tmp: string;
 let tarball: string;
@@ -47,10 +49,10 @@ describe('the tarball', () => {
     const names = new Set(files.map((f) => f.path));
     const required = [
       'package.json', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/metadata.js', 'dist/esm/index.mjs',
-      'dist/esm/index.d.mts', 'bin/tflite-runtime.js', 'binding.gyp', 'CMakeLists.txt', 'scripts/build-tflite.sh',
+      'dist/esm/index.d.mts', 'dist/cjs/cli/bin.js', 'binding.gyp', 'CMakeLists.txt', 'scripts/build-tflite.sh',
       'scripts/tflite-sources.lock', 'prebuilds/linux-x64/libtensorflowlite_c.so', 'prebuilds/linux-x64/manifest.json',
       ...fs.readdirSync(path.join(root, 'native')).map((f) => `native/${f}`),
-      // every built file, the CLI's (dist/cjs/cli/, started by the bin/ shim) and the model checker's included
+      // every built file, the CLI's (dist/cjs/cli/, bin.js its entry) and the model checker's included
       ...filesUnder(path.join(root, 'dist', 'cjs')).map((f) => `dist/cjs/${f}`),
     ];
     for (const file of required) expect({ file, packed: names.has(file) }).toEqual({ file, packed: true });
@@ -61,12 +63,14 @@ describe('the tarball', () => {
   test('holds no tests, build trees or sources of the build; of the examples only the quick start and its data', () => {
     const unwanted = files.map((f) => f.path).filter((n) =>
       /^(test|build|\.tflite-build|node_modules|bench|lib|\.venv|\.ci|coverage)\//.test(n) ||
-      (/^examples\//.test(n) && !EXAMPLE_FILES.test(n)) ||
+      (/^(dist\/)?examples\//.test(n) && !EXAMPLE_FILES.test(n)) ||
       (/\.tflite$/.test(n) && !/^examples\/models\//.test(n)) || /\.(o|a|log|tgz)$/.test(n));
     expect(unwanted).toEqual([]);
     const names = new Set(files.map((f) => f.path));
-    for (const file of [...PUBLISHED_EXAMPLES.map((f) => `examples/${f}`), 'examples/lib/blazeface.js', 'examples/lib/draw.js',
-      'examples/models/face_detection_short_range.tflite', 'examples/assets/astronaut.png']) {
+    for (const file of [...PUBLISHED_EXAMPLES.flatMap((f) => [`examples/${f}.ts`, `dist/examples/${f}.js`]),
+      'examples/lib/blazeface.ts', 'dist/examples/lib/blazeface.js', 'dist/examples/lib/draw.js',
+      'dist/examples/lib/package-root.js', 'examples/models/face_detection_short_range.tflite',
+      'examples/assets/astronaut.png']) {
       expect({ file, packed: names.has(file) }).toEqual({ file, packed: true });
     }
   });
@@ -87,7 +91,8 @@ describe('the tarball', () => {
     for (const [platform, size] of Object.entries(platforms)) expect({ platform, over: size > 8 * MiB }).toEqual({ platform, over: false });
     expect(exampleData).toBeLessThan(1.5 * MiB);
     expect(docs).toBeLessThan(512 * 1024);
-    // The library, the CLI and the generated schema reader (dist/cjs: ~600 KiB), bin/, native/ and the recipe.
+    // The library, the CLI and the generated schema reader (dist/cjs: ~600 KiB), the published examples (sources and
+    // compiled), native/ and the recipe.
     expect(rest).toBeLessThan(768 * 1024);
     expect(fs.statSync(tarball).size).toBeLessThan(Math.min(10 * MiB, 4 * MiB * Object.keys(platforms).length));
   });
@@ -135,10 +140,9 @@ describe('the tarball', () => {
       const packed = names.has(target) || [...names].some((n) => n.startsWith(`${target.replace(/\/$/, '')}/`));
       expect({ link, packed }).toEqual({ link, packed: true });
     }
-    // Every docs/*.md the CLI's --help names is packed (the help is in dist/cjs/cli/, behind the bin/ shim).
-    const help = [path.join(root, 'bin', 'tflite-runtime.js'), ...filesUnder(path.join(root, 'dist', 'cjs', 'cli'))
-      .filter((f) => f.endsWith('.js')).map((f) => path.join(root, 'dist', 'cjs', 'cli', f))]
-      .map((file) => fs.readFileSync(file, 'utf8')).join('\n');
+    // Every docs/*.md the CLI's --help names is packed (the help is in dist/cjs/cli/).
+    const help = filesUnder(path.join(root, 'dist', 'cjs', 'cli')).filter((f) => f.endsWith('.js'))
+      .map((f) => fs.readFileSync(path.join(root, 'dist', 'cjs', 'cli', f), 'utf8')).join('\n');
     for (const [doc] of help.matchAll(/docs\/[\w.-]+\.md/g)) expect({ doc, packed: names.has(doc) }).toEqual({ doc, packed: true });
   });
 });
@@ -159,6 +163,7 @@ describe('installed into a new project, with no compiler on PATH', () => {
     fs.symlinkSync('/bin/sh', path.join(bin, 'sh'));
     const npmCli = fs.realpathSync(execFileSync('/bin/sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).trim());
     fs.symlinkSync(npmCli, path.join(bin, 'npm'));
+    fs.symlinkSync(path.join(path.dirname(npmCli), 'npx-cli.js'), path.join(bin, 'npx'));
     env = { HOME: os.homedir(), PATH: bin, TMPDIR: os.tmpdir(), npm_config_update_notifier: 'false' };
     fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
   });
@@ -212,7 +217,11 @@ describe('installed into a new project, with no compiler on PATH', () => {
     expect(got).toEqual({ out: add.outputs[0].value, same: true, runtime: add.minRuntimeVersion });
   });
 
-  test('the CLI runs from node_modules/.bin', () => {
+  test('the CLI runs from node_modules/.bin: package.json `bin` is an executable dist/cjs/cli/bin.js', () => {
+    const target = path.join(project, 'node_modules', 'tflite-runtime', pkg.bin['tflite-runtime']);
+    expect(fs.realpathSync(path.join(project, 'node_modules', '.bin', 'tflite-runtime'))).toBe(fs.realpathSync(target));
+    expect(fs.readFileSync(target, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(fs.statSync(target).mode & 0o111).toBe(0o111);
     const r = spawnSync(path.join(project, 'node_modules', '.bin', 'tflite-runtime'), ['inspect', fixture('add.tflite'), '--json'],
       { cwd: project, env, encoding: 'utf8' });
     expect(r.status).toBe(0);
@@ -224,8 +233,8 @@ describe('installed into a new project, with no compiler on PATH', () => {
     expect(image.stderr).toContain("reading images needs the optional package 'sharp' (npm install sharp)");
   });
 
-  test('--help points at docs that exist in the installed package, and at the repository', () => {
-    const r = spawnSync(path.join(project, 'node_modules', '.bin', 'tflite-runtime'), ['--help'], { cwd: project, env, encoding: 'utf8' });
+  test('npx tflite-runtime --help points at docs that exist in the installed package, and at the repository', () => {
+    const r = spawnSync(path.join(tmp, 'bin', 'npx'), ['--offline', 'tflite-runtime', '--help'], { cwd: project, env, encoding: 'utf8' });
     expect(r.status).toBe(0);
     const installed = path.join(project, 'node_modules', 'tflite-runtime');
     const local = /(\S+docs\/CLI\.md) \(in the package\)/.exec(r.stdout);
@@ -281,7 +290,7 @@ describe('installed into a new project, with no compiler on PATH', () => {
 
   // The README's quick start from the installed package: sharp is an optional peer dependency, so it is asked for
   // by name until it is installed; then the face is found and the annotated photo written into the project.
-  const quickstart = () => path.join(project, 'node_modules', 'tflite-runtime', 'examples', 'quickstart.js');
+  const quickstart = () => path.join(project, 'node_modules', 'tflite-runtime', 'dist', 'examples', 'quickstart.js');
 
   test('the quick start without sharp says to install it', () => {
     const r = node([quickstart()]);
@@ -310,13 +319,13 @@ describe('installed into a new project, with no compiler on PATH', () => {
     expect(fs.readFileSync(written).subarray(1, 4).toString()).toBe('PNG');
   });
 
-  test('the published examples type-check (// @ts-check) against the published types', () => {
+  test('the published examples\' sources type-check (strict) against the published types and the installed sharp', () => {
     const examples = path.join(project, 'node_modules', 'tflite-runtime', 'examples');
-    const js = [...PUBLISHED_EXAMPLES, ...fs.readdirSync(path.join(examples, 'lib')).map((f) => `lib/${f}`)].map((f) => path.join(examples, f));
-    for (const file of js) expect({ file, checked: fs.readFileSync(file, 'utf8').includes('// @ts-check') }).toEqual({ file, checked: true });
-    const r = node([path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--allowJs', '--checkJs',
+    const ts = [...PUBLISHED_EXAMPLES.map((f) => `${f}.ts`), ...fs.readdirSync(path.join(examples, 'lib')).map((f) => `lib/${f}`)]
+      .map((f) => path.join(examples, f));
+    const r = node([path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit',
       '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022',
-      '--typeRoots', path.join(root, 'node_modules', '@types'), '--types', 'node', ...js]);
+      '--typeRoots', path.join(root, 'node_modules', '@types'), '--types', 'node', ...ts]);
     expect({ status: r.status, out: r.stdout }).toEqual({ status: 0, out: '' });
   });
 });

@@ -1,12 +1,11 @@
 #!/usr/bin/env node
-// @ts-check
 // Body pose in two stages, as MediaPipe does it: the BlazePose detector (pose_detection.tflite) finds the person and
 // the region of interest, then the BlazePose GHUM lite landmark model (pose_landmark_lite.tflite) finds 33 body
 // keypoints in that crop; the example draws the skeleton on the photo. Both models (Apache-2.0, 2.9 + 2.8 MB) come
 // from the @mediapipe/pose npm package, fetched on first run and checked against pinned sha256s
-// (examples/lib/fetch-model.js).
+// (examples/lib/fetch-model.ts).
 //
-//   node examples/pose-landmarks.js [image] [--out pose.png] [--json]
+//   node dist/examples/pose-landmarks.js [image] [--out pose.png] [--json]
 //
 // Detector: input [1, 224, 224, 3] in [-1, 1]; 2254 SSD anchors x (box + 4 keypoints): keypoint 0 is the hips' centre,
 // keypoint 1 says how far the body reaches. Region of interest (MediaPipe's pose_detection_to_roi): a square centred
@@ -14,38 +13,47 @@
 // example does not (fine for people standing up).
 // Landmarks: input [1, 256, 256, 3] in [0, 1]; Identity [1, 195] = 39 landmarks x (x, y, z, visibility, presence),
 // x and y in input pixels, visibility and presence as logits; Identity_1 [1, 1] = P(a person is in the crop).
-'use strict';
-const path = require('path');
-const { Interpreter } = require('tflite-runtime');
+import * as path from 'path';
+import { Interpreter } from 'tflite-runtime';
+// The helpers that load sharp (blazeface, draw, image) are required where they are used: a missing sharp is then
+// the message runMain gives.
+import type * as BlazeFace from './lib/blazeface';
+import type * as Draw from './lib/draw';
+import { fetchModel } from './lib/fetch-model';
+import type * as Image from './lib/image';
+import { runMain } from './lib/main';
+import { ASSETS } from './lib/package-root';
 
-const IMAGE = path.join(__dirname, 'assets', 'astronaut.png');
+const IMAGE = path.join(ASSETS, 'astronaut.png');
 
 /** MediaPipe's 33 pose landmarks (the subject's left and right). */
-const LANDMARKS = ['nose', 'left eye (inner)', 'left eye', 'left eye (outer)', 'right eye (inner)', 'right eye',
+export const LANDMARKS = ['nose', 'left eye (inner)', 'left eye', 'left eye (outer)', 'right eye (inner)', 'right eye',
   'right eye (outer)', 'left ear', 'right ear', 'mouth (left)', 'mouth (right)', 'left shoulder', 'right shoulder',
   'left elbow', 'right elbow', 'left wrist', 'right wrist', 'left pinky', 'right pinky', 'left index', 'right index',
   'left thumb', 'right thumb', 'left hip', 'right hip', 'left knee', 'right knee', 'left ankle', 'right ankle',
   'left heel', 'right heel', 'left foot index', 'right foot index'];
 
 /** MediaPipe's POSE_CONNECTIONS: the skeleton's bones. */
-const CONNECTIONS = [[0, 1], [1, 2], [2, 3], [3, 7], [0, 4], [4, 5], [5, 6], [6, 8], [9, 10], [11, 12], [11, 13],
-  [13, 15], [15, 17], [15, 19], [15, 21], [17, 19], [12, 14], [14, 16], [16, 18], [16, 20], [16, 22], [18, 20],
+export const CONNECTIONS: [number, number][] = [[0, 1], [1, 2], [2, 3], [3, 7], [0, 4], [4, 5], [5, 6], [6, 8],
+  [9, 10], [11, 12], [11, 13], [13, 15], [15, 17], [15, 19], [15, 21], [17, 19], [12, 14], [14, 16], [16, 18], [16, 20], [16, 22], [18, 20],
   [11, 23], [12, 24], [23, 24], [23, 25], [24, 26], [25, 27], [26, 28], [27, 29], [28, 30], [29, 31], [30, 32],
   [27, 31], [28, 32]];
 
-const sigmoid = (/** @type {number} */ v) => 1 / (1 + Math.exp(-v));
+const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
-/** MediaPipe's pose detector as an SSD (see examples/lib/blazeface.js): 224 px, strides 8, 16, 32, 32, 32. */
-const POSE_DETECTOR = { inputSize: 224, strides: [8, 16, 32, 32, 32], keypoints: 4 };
+/** MediaPipe's pose detector as an SSD (see examples/lib/blazeface.ts): 224 px, strides 8, 16, 32, 32, 32. */
+const POSE_DETECTOR: BlazeFace.SsdSpec = { inputSize: 224, strides: [8, 16, 32, 32, 32], keypoints: 4 };
+
+/** A square region of interest in image pixels: its centre and side. */
+interface Roi { cx: number; cy: number; side: number }
 
 /**
  * Stage 1: the most likely person and the square region of interest around them, in image pixels.
- * @param {string} image
- * @param {string} model pose_detection.tflite
+ * @param model pose_detection.tflite
  */
-async function detectPerson(image, model) {
-  const { letterbox } = require('./lib/image');
-  const { decode, nonMaxSuppression, normalise, toImage } = require('./lib/blazeface');
+export async function detectPerson(image: string, model: string) {
+  const { letterbox }: typeof Image = require('./lib/image');
+  const { decode, nonMaxSuppression, normalise, toImage }: typeof BlazeFace = require('./lib/blazeface');
   const interpreter = new Interpreter(model, { threads: 2 });
   try {
     interpreter.allocateTensors();
@@ -70,12 +78,10 @@ async function detectPerson(image, model) {
 
 /**
  * Stage 2: the 33 landmarks in the region of interest, in image pixels, visibility and presence in [0, 1].
- * @param {string} image
- * @param {{ cx: number, cy: number, side: number }} roi
- * @param {string} model pose_landmark_lite.tflite
+ * @param model pose_landmark_lite.tflite
  */
-async function landmarksIn(image, roi, model) {
-  const { cropSquare } = require('./lib/image');
+export async function landmarksIn(image: string, roi: Roi, model: string) {
+  const { cropSquare }: typeof Image = require('./lib/image');
   const interpreter = new Interpreter(model, { threads: 2 });
   try {
     interpreter.allocateTensors();
@@ -89,25 +95,21 @@ async function landmarksIn(image, roi, model) {
     const raw = interpreter.output('Identity').data;
     const flag = interpreter.output('Identity_1').data;
     if (!(raw instanceof Float32Array && flag instanceof Float32Array)) throw new Error('expected float32 outputs');
-    const at = (/** @type {number} */ i) => crop.toImage({ x: raw[5 * i] / size, y: raw[5 * i + 1] / size });
+    const at = (i: number) => crop.toImage({ x: raw[5 * i] / size, y: raw[5 * i + 1] / size });
     const points = LANDMARKS.map((name, i) => ({ name, ...at(i), z: raw[5 * i + 2], visibility: sigmoid(raw[5 * i + 3]),
       presence: sigmoid(raw[5 * i + 4]) }));
     // Landmarks 33 and 34 (auxiliary) are the hips' centre and the body's reach, as the detector's keypoints 0 and 1:
     // MediaPipe tracks a video with them, taking the next frame's region of interest from this frame's landmarks.
     const [hips, reach] = [at(33), at(34)];
-    const next = { cx: hips.x, cy: hips.y, side: 2 * Math.hypot(reach.x - hips.x, reach.y - hips.y) * 1.25 };
+    const next: Roi = { cx: hips.x, cy: hips.y, side: 2 * Math.hypot(reach.x - hips.x, reach.y - hips.y) * 1.25 };
     return { width: crop.width, height: crop.height, personScore: flag[0], landmarks: points, nextRoi: next };
   } finally {
     interpreter.dispose();
   }
 }
 
-/**
- * Both stages. `null` when the detector finds nobody.
- * @param {string} image
- * @param {{ detector: string, landmarker: string }} models
- */
-async function pose(image, models) {
+/** Both stages. `null` when the detector finds nobody. */
+export async function pose(image: string, models: { detector: string; landmarker: string }) {
   const started = performance.now();
   const person = await detectPerson(image, models.detector);
   if (!person) return null;
@@ -118,7 +120,7 @@ async function pose(image, models) {
   return { detection: person, roi: first.nextRoi, ...result, ms: performance.now() - started };
 }
 
-function parseArgs(/** @type {string[]} */ argv) {
+function parseArgs(argv: string[]) {
   const options = { image: IMAGE, out: 'pose.png', json: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') options.out = argv[++i];
@@ -130,16 +132,15 @@ function parseArgs(/** @type {string[]} */ argv) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  const { fetchModel } = require('./lib/fetch-model');
   const models = { detector: fetchModel('pose_detection.tflite'), landmarker: fetchModel('pose_landmark_lite.tflite') };
   const result = await pose(options.image, models);
   if (!result) {
     console.log(options.json ? JSON.stringify({ detection: null }) : `no person found in ${options.image}`);
     return;
   }
-  const { rect, dot, line, drawOnto } = require('./lib/draw');
+  const { rect, dot, line, drawOnto }: typeof Draw = require('./lib/draw');
   const { roi } = result;
-  const seen = (/** @type {number} */ i) => result.landmarks[i].visibility >= 0.5;
+  const seen = (i: number) => result.landmarks[i].visibility >= 0.5;
   const shapes = [
     rect({ x: roi.cx - roi.side / 2, y: roi.cy - roi.side / 2, width: roi.side, height: roi.side }, '#7cff4f', 2),
     ...CONNECTIONS.filter(([a, b]) => seen(a) && seen(b)).map(([a, b]) => line(result.landmarks[a], result.landmarks[b])),
@@ -164,13 +165,4 @@ async function main() {
   console.log(`wrote ${path.resolve(options.out)} (the region of interest in green, the skeleton of the visible landmarks)`);
 }
 
-if (require.main === module) {
-  main().catch((error) => {
-    if (error && error.code === 'MODULE_NOT_FOUND' && /'sharp'/.test(error.message)) {
-      console.error('this example needs sharp to read and draw images: npm install sharp');
-    } else console.error(error && error.code ? `${error.code}: ${error.message}` : error);
-    process.exitCode = 1;
-  });
-}
-
-module.exports = { pose, detectPerson, landmarksIn, LANDMARKS, CONNECTIONS };
+if (require.main === module) runMain(main, 'read and draw images');

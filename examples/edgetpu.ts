@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs a model on a Coral Edge TPU when one is there, on the CPU otherwise, and says where it ran.
 //
-//   node examples/edgetpu.js [model.tflite] [--device usb|pci|usb:N|pci:N|:N|/dev/apex_N] [--json]
+//   node dist/examples/edgetpu.js [model.tflite] [--device usb|pci|usb:N|pci:N|:N|/dev/apex_N] [--json]
 //
 // The model defaults to test/fixtures/add.tflite, a one-op ADD test model (a CPU model: it runs anywhere, and only
 // shows the plumbing). Give it the *_edgetpu.tflite that edgetpu_compiler wrote to use the TPU; such a model runs
@@ -13,12 +13,17 @@
 // found as TFLITE_EDGETPU_LIBRARY, else libedgetpu.so.1 through the dynamic loader (Coral's libedgetpu1-std
 // package). Inputs are filled with a deterministic pattern; --json prints one JSON object instead of prose.
 // See docs/EDGETPU.md for the setup.
-'use strict';
-const path = require('path');
-const { Interpreter, listEdgeTpus, edgeTpuVersion, loadEdgeTpuDelegate, version } = require('tflite-runtime');
+import * as path from 'path';
+import {
+  Interpreter, TfLiteError, listEdgeTpus, edgeTpuVersion, loadEdgeTpuDelegate, version,
+  type AnyTensor, type Delegate, type DelegateInfo, type EdgeTpuDevice, type PlannedOp, type TypedArray,
+} from 'tflite-runtime';
+import { runMain } from './lib/main';
+import { FIXTURES } from './lib/package-root';
 
-function parseArguments(argv) {
-  const settings = { model: path.join(__dirname, '..', 'test', 'fixtures', 'add.tflite'), device: undefined, json: false };
+function parseArguments(argv: string[]) {
+  const settings: { model: string; device: string | undefined; json: boolean } =
+    { model: path.join(FIXTURES, 'add.tflite'), device: undefined, json: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--json') settings.json = true;
     else if (argv[i] === '--device') settings.device = argv[++i];
@@ -28,9 +33,9 @@ function parseArguments(argv) {
 }
 
 // A repeatable input, different for each input, neither constant nor all zero, within the dtype's range.
-function fill(tensor, which) {
-  const data = tensor.data;
-  if (Array.isArray(data) || tensor.dtype === 'string') return; // string tensors: left empty
+function fill(tensor: AnyTensor, which: number): void {
+  if (tensor.dtype === 'string') return; // string tensors: left empty
+  const data: TypedArray = tensor.data;
   for (let i = 0; i < data.length; i++) {
     const value = ((i * 7 + which * 5) % 13) - 4;
     if (data instanceof BigInt64Array || data instanceof BigUint64Array) data[i] = BigInt(Math.abs(value));
@@ -40,22 +45,39 @@ function fill(tensor, which) {
   }
 }
 
-function preview(values) {
-  const shown = Array.from(values.slice(0, 16), (v) => (typeof v === 'bigint' ? v.toString() : v));
+/** The first 16 values (int64 as strings, for JSON), and how many there are when there are more. */
+function preview(values: TypedArray | string[]): (number | string)[] {
+  const shown = [...values.slice(0, 16)].map((v) => (typeof v === 'bigint' ? v.toString() : v));
   return values.length > 16 ? [...shown, `… (${values.length})`] : shown;
+}
+
+/** What the example found and did; --json prints it as it is. */
+interface Report {
+  tflite: string;
+  libedgetpu: string | null;
+  devices: EdgeTpuDevice[];
+  model: string;
+  edgeTpuError?: string;
+  inputs?: Record<string, (number | string)[]>;
+  invokeMs?: number;
+  outputs?: Record<string, (number | string)[]>;
+  delegates?: DelegateInfo[];
+  executionPlan?: PlannedOp[];
+  ranOn?: 'edgetpu' | 'cpu';
 }
 
 function main() {
   const settings = parseArguments(process.argv.slice(2));
   const devices = listEdgeTpus();
-  const report = { tflite: version.tflite, libedgetpu: edgeTpuVersion(), devices, model: settings.model };
+  const report: Report = { tflite: version.tflite, libedgetpu: edgeTpuVersion(), devices, model: settings.model };
 
   // The Edge TPU when libedgetpu sees one; the CPU (with XNNPACK) otherwise, or when the TPU cannot be opened.
-  const delegates = [];
+  const delegates: Delegate[] = [];
   if (devices.length > 0) {
     try {
       delegates.push(loadEdgeTpuDelegate({ device: settings.device }));
     } catch (error) {
+      if (!(error instanceof TfLiteError)) throw error;
       report.edgeTpuError = `${error.code}: ${error.message}`;
     }
   }
@@ -97,9 +119,4 @@ function main() {
   for (const [name, values] of Object.entries(report.outputs)) console.log(`  ${name}: ${values.join(', ')}`);
 }
 
-try {
-  main();
-} catch (error) {
-  console.error(error.code ? `${error.code}: ${error.message}` : error);
-  process.exitCode = 1;
-}
+runMain(async () => main());

@@ -1,16 +1,14 @@
-// @ts-check
 // A private Mosquitto broker (Debian's `mosquitto` package) on a free loopback port, with a config of its own in a
 // temporary folder: for the demo and the tests, never the system's service. Persistence is on, so a broker stopped
 // with SIGTERM and started again keeps its clients' sessions and the QoS 1 messages queued for them.
-'use strict';
-const { spawn, execFileSync } = require('child_process');
-const fs = require('fs');
-const net = require('net');
-const os = require('os');
-const path = require('path');
+import { spawn, execFileSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
 
 /** Where Debian installs the broker (it is not on a normal user's PATH). */
-function mosquittoPath() {
+export function mosquittoPath(): string | null {
   for (const candidate of ['/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto']) {
     if (fs.existsSync(candidate)) return candidate;
   }
@@ -21,23 +19,22 @@ function mosquittoPath() {
   }
 }
 
-/** @returns {Promise<number>} */
-function freePort() {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const { port } = /** @type {net.AddressInfo} */ (server.address());
+      const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
   });
 }
 
 /** Resolves once something accepts TCP connections on the port. */
-async function listening(/** @type {number} */ port, timeoutMs = 5000) {
+async function listening(port: number, timeoutMs = 5000): Promise<void> {
   const started = Date.now();
   for (;;) {
-    const ok = await new Promise((resolve) => {
+    const ok = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(true); });
       socket.once('error', () => resolve(false));
     });
@@ -47,15 +44,13 @@ async function listening(/** @type {number} */ port, timeoutMs = 5000) {
   }
 }
 
-class Broker {
-  /** @type {import('child_process').ChildProcess | null} */ #process = null;
+export class Broker {
+  #process: ChildProcess | null = null;
+  readonly url: string;
+  readonly config: string;
 
-  /** @param {string} dir @param {number} port @param {string} binary */
-  constructor(dir, port, binary) {
-    this.dir = dir;
-    this.port = port;
+  constructor(readonly dir: string, readonly port: number, readonly binary: string) {
     this.url = `mqtt://127.0.0.1:${port}`;
-    this.binary = binary;
     this.config = path.join(dir, 'mosquitto.conf');
     fs.writeFileSync(this.config, [
       `listener ${port} 127.0.0.1`,
@@ -72,23 +67,23 @@ class Broker {
   }
 
   /** Starts mosquitto; resolves when it accepts connections. */
-  async start() {
+  async start(): Promise<void> {
     if (this.#process) return;
     const child = spawn(this.binary, ['-c', this.config], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.#process = child;
     let stderr = '';
-    child.stderr?.on('data', (d) => { stderr += d; });
+    child.stderr?.on('data', (d: Buffer) => { stderr += d; });
     child.once('exit', () => { if (this.#process === child) this.#process = null; });
     try {
       await listening(this.port);
     } catch (error) {
       child.kill('SIGKILL');
-      throw new Error(`${/** @type {Error} */ (error).message}: ${stderr.trim()}`);
+      throw new Error(`${(error as Error).message}: ${stderr.trim()}`);
     }
   }
 
   /** Stops it as an operator would (SIGTERM: it saves its sessions and queued messages first). */
-  async stop() {
+  async stop(): Promise<void> {
     const child = this.#process;
     if (!child) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -97,16 +92,13 @@ class Broker {
     this.#process = null;
   }
 
-  get running() {
+  get running(): boolean {
     return this.#process !== null;
   }
 }
 
-/**
- * Starts a private broker (throws, saying how to install it, when mosquitto is missing).
- * @returns {Promise<Broker>}
- */
-async function startBroker() {
+/** Starts a private broker (throws, saying how to install it, when mosquitto is missing). */
+export async function startBroker(): Promise<Broker> {
   const binary = mosquittoPath();
   if (!binary) throw new Error('mosquitto is not installed: apt-get install -y mosquitto');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-broker-'));
@@ -122,5 +114,3 @@ async function startBroker() {
   await broker.start();
   return broker;
 }
-
-module.exports = { startBroker, mosquittoPath, Broker };

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-// @ts-check
 // An edge inference service: frames from a folder or a camera → a pool of interpreters (face detection, BlazeFace
 // short-range) → results published over MQTT with QoS 1 from a persistent outbox, so results produced while the
 // broker is unreachable, or before this process was killed, are delivered when it is back, in order.
 //
-//   node examples/edge-service/service.js --frames examples/assets --broker mqtt://127.0.0.1:1883
+//   node dist/examples/edge-service/service.js --frames examples/assets --broker mqtt://127.0.0.1:1883
 //
 //   --frames DIR        images (.jpg .png .webp) in name order     --camera DEV   a V4L2 camera through ffmpeg
 //   --fps N             frames a second (default 10)               --size WxH     camera frame size (640x480)
@@ -19,22 +18,20 @@
 // Each result: {"seq":12,"frame":"astronaut.png","faces":[{"score":0.95,"box":{x,y,width,height}}],
 //               "model":"<sha256 prefix>","generation":1,"ms":3.1,"at":"<ISO time>"}; `seq` is the outbox's
 // sequence number (unique, increasing across restarts): a consumer drops duplicates by it.
-'use strict';
-const os = require('os');
-const path = require('path');
-const { createPool } = require('tflite-runtime');
-const { decode, nonMaxSuppression, normalise, toImage, INPUT_SIZE } = require('../lib/blazeface');
-const { letterbox } = require('../lib/image');
-const { Outbox } = require('./outbox');
-const { Publisher } = require('./publisher');
-const { folderFrames, cameraFrames } = require('./frames');
+import * as os from 'os';
+import * as path from 'path';
+import { createPool, type InterpreterPool } from 'tflite-runtime';
+import { decode, nonMaxSuppression, normalise, toImage, INPUT_SIZE } from '../lib/blazeface';
+import { letterbox } from '../lib/image';
+import { MODELS } from '../lib/package-root';
+import { Outbox } from './outbox';
+import { Publisher } from './publisher';
+import { folderFrames, cameraFrames, type Frame } from './frames';
 
-const DEFAULT_MODEL = path.join(__dirname, '..', 'models', 'face_detection_short_range.tflite');
+const DEFAULT_MODEL = path.join(MODELS, 'face_detection_short_range.tflite');
 
-/** @param {string[]} argv */
-function parseArgs(argv) {
-  /** @type {Record<string, string | boolean>} */
-  const args = {};
+export function parseArgs(argv: string[]) {
+  const args: Record<string, string | boolean> = {};
   const flags = new Set(['loop', 'once', 'watch', 'json', 'help']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -46,8 +43,8 @@ function parseArgs(argv) {
   }
   const [width, height] = String(args.size ?? '640x480').split('x').map(Number);
   return {
-    frames: /** @type {string | undefined} */ (args.frames),
-    camera: /** @type {string | undefined} */ (args.camera),
+    frames: args.frames as string | undefined,
+    camera: args.camera as string | undefined,
     width, height,
     fps: Number(args.fps ?? 10),
     loop: args.loop === true,
@@ -65,21 +62,17 @@ function parseArgs(argv) {
   };
 }
 
-/**
- * Face detection on one frame with a pool run: letterbox to 128x128, [-1, 1], decode the SSD anchors, weighted NMS.
- * @param {import('tflite-runtime').InterpreterPool} pool
- * @param {import('./frames').Frame} frame
- */
-async function detect(pool, frame) {
+/** Face detection on one frame with a pool run: letterbox to 128x128, [-1, 1], decode the SSD anchors, weighted NMS. */
+export async function detect(pool: InterpreterPool, frame: Frame) {
   const { pixels, toImage: map } = await letterbox(frame.image, INPUT_SIZE, frame.raw ? { raw: frame.raw } : {});
   const input = new Float32Array(INPUT_SIZE * INPUT_SIZE * 3);
   normalise(pixels, input);
   const started = performance.now();
   const out = await pool.run([input]);
   const ms = performance.now() - started;
-  const faces = nonMaxSuppression(decode(/** @type {Float32Array} */ (out.regressors),
-    /** @type {Float32Array} */ (out.classificators))).map((d) => toImage(d, map));
-  const round = (/** @type {number} */ v) => Math.round(v * 10) / 10;
+  const faces = nonMaxSuppression(decode(out.regressors as Float32Array, out.classificators as Float32Array))
+    .map((d) => toImage(d, map));
+  const round = (v: number) => Math.round(v * 10) / 10;
   return {
     faces: faces.map((f) => ({ score: Math.round(f.score * 1000) / 1000,
       box: { x: round(f.box.x), y: round(f.box.y), width: round(f.box.width), height: round(f.box.height) } })),
@@ -87,15 +80,11 @@ async function detect(pool, frame) {
   };
 }
 
-/**
- * Runs the service until the frames end (and, with `once`, until every result is delivered) or `signal` aborts.
- * @param {ReturnType<typeof parseArgs>} options
- * @param {(event: Record<string, unknown>) => void} report
- * @param {AbortSignal} [signal]
- */
-async function runService(options, report, signal) {
+/** Runs the service until the frames end (and, with `once`, until every result is delivered) or `signal` aborts. */
+export async function runService(options: ReturnType<typeof parseArgs>, report: (event: Record<string, unknown>) => void,
+  signal?: AbortSignal): Promise<void> {
   const outbox = await Outbox.open(options.state);
-  const resumeAfter = options.camera ? null : outbox.lastPayload()?.frame ?? null;
+  const resumeAfter = options.camera ? null : (outbox.lastPayload()?.frame as string | undefined) ?? null;
   const pool = await createPool(options.model, { size: options.pool, threads: options.threads,
     watch: options.watch ? { warmup: true } : false });
   pool.on('reload', (e) => report({ event: 'reload', generation: e.current.generation,
@@ -115,13 +104,11 @@ async function runService(options, report, signal) {
   const topic = `${options.topic}/results`;
   const frames = options.camera
     ? cameraFrames(options.camera, { width: options.width, height: options.height, fps: options.fps })
-    : folderFrames(/** @type {string} */ (options.frames), { fps: options.fps, after: resumeAfter, loop: options.loop });
+    : folderFrames(options.frames as string, { fps: options.fps, after: resumeAfter, loop: options.loop });
 
   // Up to pool.size frames in flight; results are stored in frame order.
-  /** @type {Promise<unknown>} */
-  let stored = Promise.resolve();
-  /** @type {Set<Promise<unknown>>} */
-  const inFlight = new Set();
+  let stored: Promise<unknown> = Promise.resolve();
+  const inFlight = new Set<Promise<unknown>>();
   let count = 0;
   for await (const frame of frames) {
     if (signal?.aborted) break;
@@ -132,7 +119,7 @@ async function runService(options, report, signal) {
       try {
         body = await result;
       } catch (error) {
-        report({ event: 'frameFailed', frame: frame.id, message: /** @type {Error} */ (error).message });
+        report({ event: 'frameFailed', frame: frame.id, message: (error as Error).message });
         return;
       }
       const at = new Date().toISOString();
@@ -144,7 +131,7 @@ async function runService(options, report, signal) {
         score: body.faces[0]?.score ?? null, ms: body.ms, stored: outbox.stored, connected: publisher.connected });
       publisher.pump();
     });
-    const running = result.catch(() => {}).finally(() => inFlight.delete(running));
+    const running: Promise<unknown> = result.catch(() => {}).finally(() => inFlight.delete(running));
     inFlight.add(running);
     if (inFlight.size >= pool.size) await Promise.race(inFlight);
   }
@@ -158,7 +145,7 @@ async function runService(options, report, signal) {
 }
 
 /** Human-readable lines for the events (what `node service.js` prints without --json). */
-function describe(/** @type {Record<string, any>} */ e) {
+function describe(e: Record<string, any>): string | null {
   switch (e.event) {
     case 'start': return `edge-service: ${e.model} (sha256 ${e.sha256}…, ${e.pool} interpreters), frames from ` +
       `${e.source}, broker ${e.broker}, outbox ${e.state} (${e.stored} stored${e.resumeAfter ? `, resuming after ${e.resumeAfter}` : ''})`;
@@ -182,24 +169,22 @@ if (require.main === module) {
   try {
     options = parseArgs(process.argv.slice(2));
     if (options.help || (!options.frames && !options.camera)) {
-      console.log('usage: node examples/edge-service/service.js --frames DIR | --camera /dev/video0 [options] ' +
+      console.log('usage: node dist/examples/edge-service/service.js --frames DIR | --camera /dev/video0 [options] ' +
         '(see the top of this file)');
       process.exit(options.help ? 0 : 2);
     }
   } catch (error) {
-    console.error(/** @type {Error} */ (error).message);
+    console.error((error as Error).message);
     process.exit(2);
   }
   const report = options.json
-    ? (/** @type {Record<string, unknown>} */ e) => process.stdout.write(`${JSON.stringify(e)}\n`)
-    : (/** @type {Record<string, unknown>} */ e) => { const line = describe(e); if (line) console.log(line); };
+    ? (e: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(e)}\n`)
+    : (e: Record<string, unknown>) => { const line = describe(e); if (line) console.log(line); };
   // Ctrl-C / SIGTERM: stop taking frames, store what is in flight, close the link and the outbox.
   const controller = new AbortController();
-  for (const name of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.once(name, () => controller.abort());
+  for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => controller.abort());
   runService(options, report, controller.signal).catch((error) => {
     console.error(`edge-service: ${error.stack ?? error}`);
     process.exit(1);
   });
 }
-
-module.exports = { runService, parseArgs, detect };

@@ -1,34 +1,34 @@
 #!/usr/bin/env node
-// @ts-check
 // Person segmentation with MediaPipe's selfie segmenter (examples/models/selfie_segmentation.tflite, Apache-2.0,
 // from @mediapipe/selfie_segmentation): writes the mask as a greyscale image (white = person) and the photo with
 // the background greyed out.
 //
-//   node examples/selfie-segmentation.js [image] [--mask mask.png] [--out cutout.png] [--json]
+//   node dist/examples/selfie-segmentation.js [image] [--mask mask.png] [--out cutout.png] [--json]
 //
 // The model uses MediaPipe's custom op Convolution2DTransposeBias. TFLite's XNNPACK delegate implements it, and
 // XNNPACK is on by default here, so no custom op library is needed (with `xnnpack: false` it fails to allocate,
 // as it does in Python with the default delegates off).
-'use strict';
-const path = require('path');
-const { Interpreter } = require('tflite-runtime');
+import * as path from 'path';
+import type Sharp from 'sharp';
+import { Interpreter } from 'tflite-runtime';
+import { runMain } from './lib/main';
+import { ASSETS, MODELS } from './lib/package-root';
 
-const MODEL = path.join(__dirname, 'models', 'selfie_segmentation.tflite');
-const IMAGE = path.join(__dirname, 'assets', 'astronaut.png');
+const MODEL = path.join(MODELS, 'selfie_segmentation.tflite');
+const IMAGE = path.join(ASSETS, 'astronaut.png');
 
-/**
- * Segments one image. Returns the mask at the image's own size (one byte per pixel, 255 = person).
- * @param {string} image
- */
-async function segment(image) {
-  const sharp = require('sharp');
+/** sharp, loaded when first needed: a missing sharp is then the message runMain gives. */
+const loadSharp = (): typeof Sharp => require('sharp');
+
+/** Segments one image. Returns the mask at the image's own size (one byte per pixel, 255 = person). */
+export async function segment(image: string) {
+  const sharp = loadSharp();
   const interpreter = new Interpreter(MODEL);
   try {
     interpreter.allocateTensors();
     const input = interpreter.input(0);
     const [, height, width] = input.shape; // [1, 256, 256, 3]
-    const { width: imageWidth, height: imageHeight } = /** @type {{ width: number, height: number }} */ (
-      await sharp(image).metadata());
+    const { width: imageWidth, height: imageHeight } = await sharp(image).metadata();
     // The model sees the whole picture squeezed to 256x256 (MediaPipe does the same); the mask is stretched back.
     const pixels = await sharp(image).removeAlpha().resize(width, height, { fit: 'fill' }).raw().toBuffer();
     const data = input.data;
@@ -54,7 +54,7 @@ async function segment(image) {
   }
 }
 
-function parseArgs(/** @type {string[]} */ argv) {
+function parseArgs(argv: string[]) {
   const options = { image: IMAGE, mask: 'selfie-mask.png', out: 'selfie-cutout.png', json: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--mask') options.mask = argv[++i];
@@ -67,7 +67,7 @@ function parseArgs(/** @type {string[]} */ argv) {
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  const sharp = require('sharp');
+  const sharp = loadSharp();
   const result = await segment(options.image);
   const { width, height } = result;
   await sharp(result.mask, { raw: { width, height, channels: 1 } }).png().toFile(options.mask);
@@ -90,13 +90,4 @@ async function main() {
   console.log(`wrote ${path.resolve(options.mask)} (the mask, white = person) and ${path.resolve(options.out)} (the cut-out)`);
 }
 
-if (require.main === module) {
-  main().catch((error) => {
-    if (error && error.code === 'MODULE_NOT_FOUND' && /'sharp'/.test(error.message)) {
-      console.error('this example needs sharp to read and write images: npm install sharp');
-    } else console.error(error && error.code ? `${error.code}: ${error.message}` : error);
-    process.exitCode = 1;
-  });
-}
-
-module.exports = { segment };
+if (require.main === module) runMain(main, 'read and write images');

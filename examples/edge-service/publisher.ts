@@ -1,30 +1,26 @@
-// @ts-check
 // Publishes an Outbox over MQTT (the `mqtt` npm client) with QoS 1: records go out in seq order, at most `window`
 // unacknowledged at a time, and each leaves the outbox when the broker's PUBACK arrives. While the link is down
 // nothing new is handed to the client; mqtt.js keeps the ones already in flight and sends them again on reconnect
 // (before anything new), then this continues with the stored backlog. Duplicates happen only where QoS 1 allows
 // them: a record whose PUBACK was lost (link or process gone after the broker had it) is sent again.
-'use strict';
-const { EventEmitter } = require('events');
-const mqtt = require('mqtt');
+import { EventEmitter } from 'events';
+import * as mqtt from 'mqtt';
+import type { Outbox } from './outbox';
 
-class Publisher extends EventEmitter {
-  /** @type {import('./outbox').Outbox} */ #outbox;
-  /** @type {mqtt.MqttClient} */ #client;
+export class Publisher extends EventEmitter {
+  #outbox: Outbox;
+  #client: mqtt.MqttClient;
   /** The highest seq handed to the client. */
   #sent = 0;
-  /** seqs handed to the client and not acknowledged. @type {Set<number>} */
-  #inFlight = new Set();
-  #window;
+  /** seqs handed to the client and not acknowledged. */
+  #inFlight = new Set<number>();
+  #window: number;
   #closing = false;
   delivered = 0;
 
-  /**
-   * @param {import('./outbox').Outbox} outbox
-   * @param {string} url e.g. mqtt://127.0.0.1:1883
-   * @param {{ clientId: string, window?: number, statusTopic?: string, reconnectMs?: number }} options
-   */
-  constructor(outbox, url, options) {
+  /** @param url e.g. mqtt://127.0.0.1:1883 */
+  constructor(outbox: Outbox, url: string,
+    options: { clientId: string; window?: number; statusTopic?: string; reconnectMs?: number }) {
     super();
     this.#outbox = outbox;
     this.#window = options.window ?? 32;
@@ -47,12 +43,12 @@ class Publisher extends EventEmitter {
     this.#client.on('error', (error) => this.emit('linkError', error));
   }
 
-  get connected() {
+  get connected(): boolean {
     return this.#client.connected;
   }
 
   /** Hands stored records to the client while it is connected and the window has room. */
-  pump() {
+  pump(): void {
     while (!this.#closing && this.#client.connected && this.#inFlight.size < this.#window) {
       const record = this.#outbox.next(this.#sent);
       if (!record) return;
@@ -74,7 +70,7 @@ class Publisher extends EventEmitter {
   }
 
   /** Resolves when everything stored has been acknowledged. */
-  drained() {
+  drained(): Promise<void> {
     return new Promise((resolve) => {
       const check = () => {
         if (this.#outbox.stored === 0) {
@@ -88,7 +84,7 @@ class Publisher extends EventEmitter {
   }
 
   /** Says goodbye to the broker (status 'offline') and closes the link. */
-  async close() {
+  async close(): Promise<void> {
     this.#closing = true;
     const status = this.#client.options.will?.topic;
     if (status && this.#client.connected) {
@@ -97,5 +93,3 @@ class Publisher extends EventEmitter {
     await this.#client.endAsync();
   }
 }
-
-module.exports = { Publisher };

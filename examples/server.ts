@@ -2,37 +2,36 @@
 // A small HTTP inference server: a pool of interpreters (createPool) runs requests with runAsync on the libuv
 // thread pool, so the event loop stays free to accept connections and answer /health while models run.
 //
-//   node examples/server.js [--model model.tflite] [--port 8080] [--pool 2] [--threads 1]
+//   node dist/examples/server.js [--model model.tflite] [--port 8080] [--pool 2] [--threads 1]
 //
 //   GET  /model     the model's inputs and outputs (name, dtype, shape)
 //   POST /predict   {"inputs": {"name": [numbers...], ...}} (or an array, by position)
 //                   → {"outputs": {"name": [numbers...]}, "ms": 1.2}
 //   GET  /health    {"ok": true, "pool": {"size", "idle"}, "eventLoopDelayMs": {"p50", "p99", "max"}}
 //
-// Try it with examples/load.js, which measures /health while /predict is under load.
+// Try it with examples/load.ts, which measures /health while /predict is under load.
 // The default model, test/fixtures/convnet.tflite, is a small conv net with RANDOM weights (a stand-in for your
 // model, made by test/fixtures/make_fixtures.py): its outputs mean nothing. Serve your own with --model.
-'use strict';
-const http = require('http');
-const path = require('path');
-const { monitorEventLoopDelay } = require('perf_hooks');
-const { Interpreter, createPool, TfLiteError } = require('tflite-runtime');
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import { monitorEventLoopDelay } from 'perf_hooks';
+import { Interpreter, createPool, TfLiteError, type RunOutputs } from 'tflite-runtime';
+import { FIXTURES } from './lib/package-root';
 
 const MAX_BODY = 16 * 1024 * 1024;
 
 class HttpError extends Error {
-  constructor(status, message, code) {
+  constructor(readonly status: number, message: string) {
     super(message);
-    this.status = status;
-    this.code = code;
   }
 }
 
-function readBody(request) {
+function readBody(request: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks = [];
+    const chunks: Buffer[] = [];
     let size = 0;
-    request.on('data', (chunk) => {
+    request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY) {
         reject(new HttpError(413, `request body over ${MAX_BODY} bytes`));
@@ -46,25 +45,28 @@ function readBody(request) {
   });
 }
 
-function send(response, status, body) {
+function send(response: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, (key, value) => (typeof value === 'bigint' ? value.toString() : value));
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
 }
 
 /** Plain JSON values for a run's outputs (TypedArrays → arrays; int64 → strings). */
-function jsonOutputs(outputs) {
-  const out = {};
-  for (const [name, values] of Object.entries(outputs)) out[name] = Array.isArray(values) ? values : Array.from(values);
+function jsonOutputs(outputs: RunOutputs): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(outputs)) out[name] = Array.isArray(values) ? values : [...values];
   return out;
 }
+
+/** What startServer() takes (the command line's flags). */
+export interface ServerOptions { model: string; port?: number; host?: string; pool?: number; threads?: number }
 
 /**
  * Starts the server; resolves to { server, port, close() } once it listens. Port 0 picks a free port.
  * Inputs are given as JSON numbers, so the pool is checked for number-typed inputs only (string / int64 models
  * need their own conversion).
  */
-async function startServer({ model, port = 8080, host = '127.0.0.1', pool: size = 2, threads = 1 } = {}) {
+export async function startServer({ model, port = 8080, host = '127.0.0.1', pool: size = 2, threads = 1 }: ServerOptions) {
   // One interpreter just for describing the model; the pool runs it.
   const describe = new Interpreter(model, { xnnpack: false });
   const signature = {
@@ -75,17 +77,17 @@ async function startServer({ model, port = 8080, host = '127.0.0.1', pool: size 
   const pool = await createPool(model, { size, threads });
   // The histogram samples with a 10 ms timer and counts that 10 ms in every sample: subtract it.
   const delay = monitorEventLoopDelay({ resolution: 10 });
-  const lateMs = (ns) => Math.max(0, ns / 1e6 - 10);
+  const lateMs = (ns: number) => Math.max(0, ns / 1e6 - 10);
   delay.enable();
   let served = 0;
 
-  async function predict(request) {
+  async function predict(request: http.IncomingMessage) {
     let body;
     try {
       body = JSON.parse(await readBody(request));
     } catch (error) {
       if (error instanceof HttpError) throw error;
-      throw new HttpError(400, `the body is not JSON: ${error.message}`);
+      throw new HttpError(400, `the body is not JSON: ${(error as Error).message}`);
     }
     if (!body || typeof body !== 'object' || !body.inputs || typeof body.inputs !== 'object') {
       throw new HttpError(400, 'expected {"inputs": {name: [values]}} or {"inputs": [[values], ...]}');
@@ -98,7 +100,7 @@ async function startServer({ model, port = 8080, host = '127.0.0.1', pool: size 
 
   const server = http.createServer(async (request, response) => {
     try {
-      const url = new URL(request.url, 'http://localhost');
+      const url = new URL(request.url ?? '/', 'http://localhost');
       if (request.method === 'GET' && url.pathname === '/health') {
         send(response, 200, {
           ok: true,
@@ -118,19 +120,19 @@ async function startServer({ model, port = 8080, host = '127.0.0.1', pool: size 
     } catch (error) {
       if (error instanceof HttpError) send(response, error.status, { error: error.message });
       else if (error instanceof TfLiteError) send(response, 400, { error: error.message, code: error.code });
-      else send(response, 500, { error: String(error && error.message) });
+      else send(response, 500, { error: String(error && (error as Error).message) });
     }
   });
-  await new Promise((resolve, reject) => {
+  await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, resolve);
   });
-  const address = server.address();
+  const address = server.address() as AddressInfo;
   return {
     server,
     port: address.port,
     url: `http://${host}:${address.port}`,
-    close: () => new Promise((resolve) => {
+    close: () => new Promise<void>((resolve) => {
       delay.disable();
       server.close(() => {
         pool.dispose();
@@ -141,12 +143,14 @@ async function startServer({ model, port = 8080, host = '127.0.0.1', pool: size 
   };
 }
 
-function parseArgs(argv) {
-  const options = { model: path.join(__dirname, '..', 'test', 'fixtures', 'convnet.tflite') };
+function parseArgs(argv: string[]) {
+  const options: ServerOptions = { model: path.join(FIXTURES, 'convnet.tflite') };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (flag === '--model') options.model = value;
-    else if (['--port', '--pool', '--threads'].includes(flag)) options[flag.slice(2)] = Number(value);
+    else if (flag === '--port') options.port = Number(value);
+    else if (flag === '--pool') options.pool = Number(value);
+    else if (flag === '--threads') options.threads = Number(value);
     else throw new Error(`unknown option ${flag} (use --model, --port, --pool, --threads)`);
   }
   return options;
@@ -160,10 +164,9 @@ if (require.main === module) {
     const stop = () => running.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-  }).catch((error) => {
+  }).catch((error: Error) => {
     console.error(error.message);
     process.exitCode = 1;
   });
 }
 
-module.exports = { startServer };

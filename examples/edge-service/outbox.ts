@@ -1,4 +1,3 @@
-// @ts-check
 // A persistent outgoing store: every result is written to disk (and fdatasync'd) before it is published, and stays
 // there until the broker acknowledged it (MQTT QoS 1 PUBACK). After a broker outage or a crash of this process, what
 // was stored and not acknowledged is sent again, in the order it was stored: at least once, ordered.
@@ -9,52 +8,40 @@
 //   acked                   the highest seq up to which every record is acknowledged (written by rename)
 // A line torn by a power cut (the last one of the last segment) is dropped on open; the result it held had not been
 // published yet, and its frame is processed again.
-'use strict';
-const fs = require('fs');
-const path = require('path');
+import * as fs from 'fs';
+import * as path from 'path';
 
-/** @typedef {{ seq: number, topic: string, payload: string }} OutboxRecord */
+export interface OutboxRecord { seq: number; topic: string; payload: string }
 
 const SEGMENT = /^seg-(\d{12})\.jsonl$/;
-const segmentName = (/** @type {number} */ first) => `seg-${String(first).padStart(12, '0')}.jsonl`;
+const segmentName = (first: number) => `seg-${String(first).padStart(12, '0')}.jsonl`;
 
-class Outbox {
-  /** @type {string} */ #dir;
-  /** Unacknowledged records by seq, in seq order (Map keeps insertion order). @type {Map<number, OutboxRecord>} */
-  #records = new Map();
-  /** Acknowledged out of order, above the watermark. @type {Set<number>} */
-  #ackedAbove = new Set();
+export class Outbox {
+  #dir: string;
+  /** Unacknowledged records by seq, in seq order (Map keeps insertion order). */
+  #records = new Map<number, OutboxRecord>();
+  /** Acknowledged out of order, above the watermark. */
+  #ackedAbove = new Set<number>();
   #watermark = 0;
   #lastSeq = 0;
-  /** @type {OutboxRecord | null} */
-  #lastRecord = null;
-  /** @type {{ first: number, last: number, file: string }[]} */
-  #segments = [];
-  /** @type {fs.promises.FileHandle | null} */
-  #handle = null;
-  #segmentRecords;
+  #lastRecord: OutboxRecord | null = null;
+  #segments: { first: number; last: number; file: string }[] = [];
+  #handle: fs.promises.FileHandle | null = null;
+  #segmentRecords: number;
   #inSegment = 0;
-  /** @type {{ record: OutboxRecord, resolve: () => void, reject: (e: unknown) => void }[]} */
-  #queue = [];
+  #queue: { record: OutboxRecord; resolve: () => void; reject: (e: unknown) => void }[] = [];
   #writing = false;
-  /** @type {NodeJS.Timeout | null} */
-  #watermarkTimer = null;
+  #watermarkTimer: NodeJS.Timeout | null = null;
   #closed = false;
-  /** @type {Promise<void>} */
-  #saving = Promise.resolve();
+  #saving: Promise<void> = Promise.resolve();
 
-  /**
-   * @param {string} dir
-   * @param {{ segmentRecords?: number }} [options]
-   */
-  static async open(dir, options = {}) {
+  static async open(dir: string, options: { segmentRecords?: number } = {}): Promise<Outbox> {
     const outbox = new Outbox(dir, options.segmentRecords ?? 1000);
     await outbox.#load();
     return outbox;
   }
 
-  /** @param {string} dir @param {number} segmentRecords */
-  constructor(dir, segmentRecords) {
+  constructor(dir: string, segmentRecords: number) {
     this.#dir = dir;
     this.#segmentRecords = segmentRecords;
   }
@@ -77,9 +64,9 @@ class Outbox {
       const lines = text.split('\n');
       lines.pop(); // '' after the final newline, or a line whose write did not finish (power cut): dropped
       for (const line of lines) {
-        let record;
+        let record: OutboxRecord;
         try {
-          record = JSON.parse(line);
+          record = JSON.parse(line) as OutboxRecord;
         } catch {
           throw new Error(`outbox ${file}: a corrupt record at byte ${good}`);
         }
@@ -103,32 +90,30 @@ class Outbox {
   }
 
   /** Records stored and not yet acknowledged. */
-  get stored() {
+  get stored(): number {
     return this.#records.size;
   }
 
-  get lastSeq() {
+  get lastSeq(): number {
     return this.#lastSeq;
   }
 
   /** The newest record stored, acknowledged or not (null for a new outbox): where a restarted service resumes. */
-  get last() {
+  get last(): OutboxRecord | null {
     return this.#lastRecord;
   }
 
   /** The newest record's payload, parsed, or null. */
-  lastPayload() {
+  lastPayload(): Record<string, unknown> | null {
     return this.#lastRecord ? JSON.parse(this.#lastRecord.payload) : null;
   }
 
   /**
    * Stores a record; resolves once it is on disk (written and fdatasync'd). Appends made in the same moment share
    * one write and one sync.
-   * @param {string} topic
-   * @param {(seq: number) => string} payload the payload, given the record's seq
-   * @returns {Promise<OutboxRecord>}
+   * @param payload the payload, given the record's seq
    */
-  append(topic, payload) {
+  append(topic: string, payload: (seq: number) => string): Promise<OutboxRecord> {
     if (this.#closed) return Promise.reject(new Error('the outbox is closed'));
     const seq = ++this.#lastSeq;
     const record = { seq, topic, payload: payload(seq) };
@@ -156,7 +141,7 @@ class Outbox {
           this.#inSegment++;
           this.#segments[this.#segments.length - 1].last = record.seq;
         }
-        const handle = /** @type {fs.promises.FileHandle} */ (this.#handle);
+        const handle = this.#handle as fs.promises.FileHandle;
         await handle.write(chunk);
         await handle.datasync();
         for (const b of batch) b.resolve();
@@ -168,7 +153,7 @@ class Outbox {
   }
 
   /** Opens the segment to append to: the last one while it has room, else a new one starting at `first`. */
-  async #openSegment(/** @type {number} */ first) {
+  async #openSegment(first: number) {
     if (this.#handle !== null) {
       await this.#handle.datasync();
       await this.#handle.close();
@@ -185,20 +170,14 @@ class Outbox {
     while (this.#writing || this.#queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
   }
 
-  /**
-   * The next unacknowledged record after `seq`, in order, or null.
-   * @param {number} seq
-   */
-  next(seq) {
+  /** The next unacknowledged record after `seq`, in order, or null. */
+  next(seq: number): OutboxRecord | null {
     for (const record of this.#records.values()) if (record.seq > seq) return record;
     return null;
   }
 
-  /**
-   * The broker acknowledged `seq`: it leaves the store (the watermark on disk follows within 100 ms).
-   * @param {number} seq
-   */
-  ack(seq) {
+  /** The broker acknowledged `seq`: it leaves the store (the watermark on disk follows within 100 ms). */
+  ack(seq: number): void {
     if (!this.#records.delete(seq)) return;
     if (seq !== this.#watermark + 1) {
       this.#ackedAbove.add(seq);
@@ -212,7 +191,7 @@ class Outbox {
   /** One save at a time (a timer's and close()'s would race on acked.tmp). */
   #saveWatermark() {
     this.#watermarkTimer = null;
-    this.#saving = this.#saving.then(() => this.#writeWatermark()).catch((error) => {
+    this.#saving = this.#saving.then(() => this.#writeWatermark()).catch((error: Error) => {
       process.emitWarning(`outbox ${this.#dir}: the acknowledged watermark was not saved: ${error.message}`);
     });
     return this.#saving;
@@ -225,12 +204,12 @@ class Outbox {
     await fs.promises.rename(tmp, path.join(this.#dir, 'acked'));
     // Segments wholly acknowledged go (never the one being appended to).
     while (this.#segments.length > 1 && this.#segments[0].last <= watermark) {
-      await fs.promises.rm(/** @type {{ file: string }} */ (this.#segments.shift()).file, { force: true });
+      await fs.promises.rm(this.#segments.shift()!.file, { force: true });
     }
   }
 
   /** Writes what is pending and the watermark, and closes the file. */
-  async close() {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#drain();
@@ -240,5 +219,3 @@ class Outbox {
     this.#handle = null;
   }
 }
-
-module.exports = { Outbox };

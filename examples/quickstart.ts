@@ -1,21 +1,23 @@
 #!/usr/bin/env node
-// @ts-check
 // Quick start: a trained model on a real photograph. MediaPipe's BlazeFace short-range face detector
 // (examples/models/face_detection_short_range.tflite, Apache-2.0, from the @mediapipe/face_detection npm package)
 // finds the face in NASA's portrait of astronaut Eileen Collins (examples/assets/astronaut.png, public domain, from
 // Debian's python3-skimage). Prints each detection and writes the photo with the boxes and keypoints drawn on it.
 //
-//   node examples/quickstart.js [image] [--out faces.png] [--threshold 0.5] [--json]
+//   node dist/examples/quickstart.js [image] [--out faces.png] [--threshold 0.5] [--json]
 //
 // Needs sharp for decoding, resizing and drawing (`npm install sharp`; a dev dependency of this repository).
-'use strict';
-const path = require('path');
-const { Interpreter, version } = require('tflite-runtime');
+import * as path from 'path';
+import { Interpreter, version } from 'tflite-runtime';
+import type * as BlazeFace from './lib/blazeface';
+import type * as Draw from './lib/draw';
+import { runMain } from './lib/main';
+import { ASSETS, MODELS } from './lib/package-root';
 
-const MODEL = path.join(__dirname, 'models', 'face_detection_short_range.tflite');
-const IMAGE = path.join(__dirname, 'assets', 'astronaut.png');
+const MODEL = path.join(MODELS, 'face_detection_short_range.tflite');
+const IMAGE = path.join(ASSETS, 'astronaut.png');
 
-function parseArgs(/** @type {string[]} */ argv) {
+function parseArgs(argv: string[]) {
   const options = { image: IMAGE, out: 'quickstart-faces.png', threshold: 0.5, json: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out') options.out = argv[++i];
@@ -29,11 +31,11 @@ function parseArgs(/** @type {string[]} */ argv) {
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   // These load sharp: required here, so that a missing sharp gets the message at the bottom.
-  let helpers;
+  let helpers: typeof BlazeFace & typeof Draw;
   try {
     helpers = { ...require('./lib/blazeface'), ...require('./lib/draw') };
   } catch (error) {
-    if (!(error instanceof Error) || (/** @type {NodeJS.ErrnoException} */ (error)).code === 'MODULE_NOT_FOUND') throw error;
+    if (!(error instanceof Error) || (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw error;
     // Installed but unable to load, e.g. sharp 0.35 on Node 18 (it needs 20.9): say so, with sharp's own words.
     throw new Error(`sharp does not load here (${error.message.split('\n')[0]}); on Node 18 use: npm install sharp@0.34`);
   }
@@ -58,7 +60,7 @@ async function main() {
     ]);
     await drawOnto(options.image, result, shapes, options.out);
 
-    const round = (/** @type {number} */ v) => Math.round(v * 10) / 10;
+    const round = (v: number) => Math.round(v * 10) / 10;
     if (options.json) {
       console.log(JSON.stringify({ image: options.image, width: result.width, height: result.height, out: options.out,
         faces: result.faces.map((f) => ({ score: f.score, box: f.box, keypoints: f.keypoints })) }));
@@ -84,9 +86,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  if (error && error.code === 'MODULE_NOT_FOUND' && /'sharp'/.test(error.message)) {
-    console.error("this example needs sharp to read and draw images: npm install sharp");
-  } else console.error(error && error.code ? `${error.code}: ${error.message}` : error);
-  process.exitCode = 1;
-});
+runMain(main, 'read and draw images');

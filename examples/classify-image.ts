@@ -2,30 +2,32 @@
 // Image classification: decode and resize a real image with sharp, normalise it into the input tensor's own memory
 // (zero copy), run, and print the top 5 classes with their labels.
 //
-//   node examples/classify-image.js [image] [--model model.tflite] [--labels labels.txt] [--top 5]
+//   node dist/examples/classify-image.js [image] [--model model.tflite] [--labels labels.txt] [--top 5]
 //
 // Be aware: the default model, test/fixtures/convnet.tflite, is a tiny 10-class convnet with *random* weights (this
-// repository ships no trained classifier; for a trained model on a real photo see examples/quickstart.js, which runs
+// repository ships no trained classifier; for a trained model on a real photo see examples/quickstart.ts, which runs
 // MediaPipe's face detector). Its top 5 are meaningless, and the output says so; what this
 // example shows is the pipeline, which is the same for a trained model: give --model mobilenet_v2.tflite with its
 // labels (or a model whose TFLite metadata carries labels and normalisation, which are then used) and it works
 // unchanged: the input size, channels, dtype and normalisation all come from the model.
-'use strict';
-const fs = require('fs');
-const path = require('path');
-const sharp = require('sharp');
-const { Interpreter, readModelMetadata, parseLabels } = require('tflite-runtime');
+import * as fs from 'fs';
+import * as path from 'path';
+import sharp from 'sharp';
+import { Interpreter, readModelMetadata, parseLabels } from 'tflite-runtime';
+import { ASSETS, FIXTURES } from './lib/package-root';
 
-const here = __dirname;
+/** What classify() takes (the command line's flags); `labels: null` for none but the model's own. */
+export interface ClassifyOptions { image?: string; model?: string; labels?: string | null; top?: number }
+
 const DEFAULTS = {
-  image: path.join(here, 'assets', 'airplane.jpg'),
-  model: path.join(here, '..', 'test', 'fixtures', 'convnet.tflite'),
-  labels: path.join(here, 'assets', 'cifar10-labels.txt'),
+  image: path.join(ASSETS, 'airplane.jpg'),
+  model: path.join(FIXTURES, 'convnet.tflite'),
+  labels: path.join(ASSETS, 'cifar10-labels.txt'),
   top: 5,
 };
 
 /** Labels and input normalisation: from the model's metadata when it has them, else the labels file and [0, 1]. */
-function modelInfo(model, labelsFile) {
+function modelInfo(model: string, labelsFile: string | null) {
   const metadata = readModelMetadata(model);
   const labels = metadata.labels ?? (labelsFile ? parseLabels(fs.readFileSync(labelsFile, 'utf8')) : null);
   const normalization = metadata.tflite?.inputs[0]?.normalization ?? { mean: [0], std: [255] };
@@ -33,7 +35,7 @@ function modelInfo(model, labelsFile) {
 }
 
 /** Classifies one image; returns the top classes and the timings. */
-async function classify(image, options = {}) {
+export async function classify(image: string, options: ClassifyOptions = {}) {
   const { model, labels: labelsFile, top } = { ...DEFAULTS, ...options };
   const { labels, normalization, labelsFrom } = modelInfo(model, labelsFile);
   const interpreter = new Interpreter(model);
@@ -77,12 +79,13 @@ async function classify(image, options = {}) {
   }
 }
 
-function parseArgs(argv) {
-  const options = {};
-  const rest = [];
+function parseArgs(argv: string[]) {
+  const options: ClassifyOptions = {};
+  const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
-    if (flag === '--model' || flag === '--labels') options[flag.slice(2)] = argv[++i];
+    if (flag === '--model') options.model = argv[++i];
+    else if (flag === '--labels') options.labels = argv[++i];
     else if (flag === '--top') options.top = Number(argv[++i]);
     else rest.push(flag);
   }
@@ -102,10 +105,9 @@ if (require.main === module) {
     for (const [i, { index, label, score }] of result.top.entries()) {
       console.log(`  ${i + 1}. ${label.padEnd(12)} ${(score * 100).toFixed(2).padStart(6)}%  (class ${index})`);
     }
-  }).catch((error) => {
+  }).catch((error: Error) => {
     console.error(error.message);
     process.exitCode = 1;
   });
 }
 
-module.exports = { classify };

@@ -1,50 +1,51 @@
 #!/usr/bin/env node
-// @ts-check
 // A camera loop: frames arrive at a fixed rate, each is detected on a pool of interpreters (createPool, runs on the
 // libuv thread pool), frames that arrive while every interpreter is busy are dropped (a live camera has no use
 // for stale frames), and the event loop stays free the whole time: a 1 ms timer keeps ticking while models run.
 //
-//   node examples/frames.js                              # a simulated camera: a window panning across the photo
-//   node examples/frames.js --video /dev/video0          # a webcam, or a video file (needs ffmpeg on PATH)
+//   node dist/examples/frames.js                          # a simulated camera: a window panning across the photo
+//   node dist/examples/frames.js --video /dev/video0          # a webcam, or a video file (needs ffmpeg on PATH)
 //   options: --frames 60 --fps 30 --pool 2 --save dir/ (annotated frames as PNG) --json
 //
-// Face detection is BlazeFace short range (examples/lib/blazeface.js). With --video, ffmpeg decodes to raw RGB at
+// Face detection is BlazeFace short range (examples/lib/blazeface.ts). With --video, ffmpeg decodes to raw RGB at
 // 640x480 (--size WxH) and the loop stops after --frames.
-'use strict';
-const { spawn } = require('child_process');
-const fs = require('fs');
-const path = require('path');
-const { monitorEventLoopDelay } = require('perf_hooks');
-const { createPool } = require('tflite-runtime');
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { monitorEventLoopDelay } from 'perf_hooks';
+import type Sharp from 'sharp';
+import { createPool } from 'tflite-runtime';
+// The helpers that load sharp (blazeface, draw, image) are required where they are used: a missing sharp is then
+// the message runMain gives.
+import type * as BlazeFace from './lib/blazeface';
+import type * as Draw from './lib/draw';
+import type * as Image from './lib/image';
+import { runMain } from './lib/main';
+import { ASSETS, MODELS } from './lib/package-root';
 
-const MODEL = path.join(__dirname, 'models', 'face_detection_short_range.tflite');
-const PHOTO = path.join(__dirname, 'assets', 'astronaut.png');
+const MODEL = path.join(MODELS, 'face_detection_short_range.tflite');
+const PHOTO = path.join(ASSETS, 'astronaut.png');
 
-/**
- * @typedef {{ index: number, pixels: Buffer, width: number, height: number, offset?: { x: number, y: number } }} Frame
- *   raw RGB; `offset` is where the simulated camera's window is in the photo
- */
+/** Raw RGB; `offset` is where the simulated camera's window is in the photo. */
+interface Frame { index: number; pixels: Buffer; width: number; height: number; offset?: { x: number; y: number } }
 
 /**
  * A simulated camera: a 384x384 window panning left to right across the 512x512 photo, one frame per 1/fps s.
- * @param {{ frames: number, fps: number }} options
- * @param {(frame: Frame) => void} onFrame
- * @returns {Promise<void>} when the last frame has been delivered
+ * Resolves when the last frame has been delivered.
  */
-async function simulatedCamera(options, onFrame) {
-  const sharp = require('sharp');
+async function simulatedCamera(options: { frames: number; fps: number }, onFrame: (frame: Frame) => void): Promise<void> {
+  const sharp: typeof Sharp = require('sharp');
   const size = 384;
   const photo = await sharp(PHOTO).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   // Cut every frame first, so that the camera's own work does not take time from the loop being measured.
-  /** @type {Frame[]} */
-  const frames = [];
+  const frames: Frame[] = [];
   for (let index = 0; index < options.frames; index++) {
     const offset = { x: Math.round((index * (photo.info.width - size)) / Math.max(1, options.frames - 1)), y: 0 };
     const pixels = await sharp(photo.data, { raw: photo.info })
       .extract({ left: offset.x, top: offset.y, width: size, height: size }).raw().toBuffer();
     frames.push({ index, pixels, width: size, height: size, offset });
   }
-  return new Promise((resolve) => {
+  return new Promise<void>((resolve) => {
     let next = 0;
     const timer = setInterval(() => {
       onFrame(frames[next++]);
@@ -56,22 +57,18 @@ async function simulatedCamera(options, onFrame) {
   });
 }
 
-/**
- * Frames from ffmpeg (a V4L2 camera such as /dev/video0, or any video file), as raw RGB.
- * @param {{ frames: number, video: string, width: number, height: number }} options
- * @param {(frame: Frame) => void} onFrame
- * @returns {Promise<void>}
- */
-function ffmpegCamera(options, onFrame) {
+/** Frames from ffmpeg (a V4L2 camera such as /dev/video0, or any video file), as raw RGB. */
+function ffmpegCamera(options: { frames: number; video: string; width: number; height: number },
+  onFrame: (frame: Frame) => void): Promise<void> {
   const input = options.video.startsWith('/dev/video') ? ['-f', 'v4l2', '-i', options.video] : ['-re', '-i', options.video];
   const ffmpeg = spawn('ffmpeg', ['-loglevel', 'error', ...input, '-vf', `scale=${options.width}:${options.height}`,
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
   const frameBytes = options.width * options.height * 3;
   let pending = Buffer.alloc(0);
   let index = 0;
-  return new Promise((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     ffmpeg.on('error', (error) => reject(new Error(`cannot run ffmpeg (${error.message}): install it, or leave out --video`)));
-    ffmpeg.stdout.on('data', (chunk) => {
+    ffmpeg.stdout.on('data', (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
       while (pending.length >= frameBytes && index < options.frames) {
         onFrame({ index: index++, pixels: pending.subarray(0, frameBytes), width: options.width, height: options.height });
@@ -83,9 +80,9 @@ function ffmpegCamera(options, onFrame) {
   });
 }
 
-function parseArgs(/** @type {string[]} */ argv) {
-  /** @type {{ frames: number, fps: number, pool: number, video: string | null, width: number, height: number, save: string | null, json: boolean }} */
-  const options = { frames: 60, fps: 30, pool: 2, video: null, width: 640, height: 480, save: null, json: false };
+function parseArgs(argv: string[]) {
+  const options: { frames: number; fps: number; pool: number; video: string | null; width: number; height: number;
+    save: string | null; json: boolean } = { frames: 60, fps: 30, pool: 2, video: null, width: 640, height: 480, save: null, json: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--frames') options.frames = Number(argv[++i]);
@@ -100,15 +97,15 @@ function parseArgs(/** @type {string[]} */ argv) {
   return options;
 }
 
-const percentile = (/** @type {number[]} */ values, /** @type {number} */ p) => {
+const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN;
 };
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  const { letterbox } = require('./lib/image');
-  const { INPUT_SIZE, decode, nonMaxSuppression, normalise, toImage } = require('./lib/blazeface');
+  const { letterbox }: typeof Image = require('./lib/image');
+  const { INPUT_SIZE, decode, nonMaxSuppression, normalise, toImage }: typeof BlazeFace = require('./lib/blazeface');
   const pool = await createPool(MODEL, { size: options.pool, threads: 1 });
   if (options.save) fs.mkdirSync(options.save, { recursive: true });
 
@@ -121,16 +118,15 @@ async function main() {
   }, 1);
   delay.enable();
 
-  /** @type {{ frame: number, ms: number, faces: import('./lib/blazeface').Detection[], offset?: { x: number, y: number } }[]} */
-  const results = [];
-  const inFlight = new Set();
+  const results: { frame: number; ms: number; faces: BlazeFace.Detection[]; offset?: { x: number; y: number } | undefined }[] = [];
+  const inFlight = new Set<Promise<void>>();
   let dropped = 0;
   const started = performance.now();
 
   /** One frame: letterbox + normalise (sharp, off the main thread), a pool run, decode + NMS. */
-  async function processFrame(/** @type {Frame} */ frame) {
+  async function processFrame(frame: Frame) {
     const t0 = performance.now();
-    const raw = { width: frame.width, height: frame.height, channels: /** @type {const} */ (3) };
+    const raw = { width: frame.width, height: frame.height, channels: 3 as const };
     const input = await letterbox(frame.pixels, INPUT_SIZE, { raw });
     const tensor = new Float32Array(INPUT_SIZE * INPUT_SIZE * 3);
     normalise(input.pixels, tensor);
@@ -146,8 +142,8 @@ async function main() {
           `${f.box.width.toFixed(0)}x${f.box.height.toFixed(0)}]`).join('') + ` in ${result.ms.toFixed(1)} ms`);
     }
     if (options.save) {
-      const sharp = require('sharp');
-      const { rect, dot, drawOnto } = require('./lib/draw');
+      const sharp: typeof Sharp = require('sharp');
+      const { rect, dot, drawOnto }: typeof Draw = require('./lib/draw');
       const shapes = faces.flatMap((f) => [rect(f.box), ...f.keypoints.map((p) => dot(p))]);
       await drawOnto(sharp(frame.pixels, { raw }), frame, shapes,
         path.join(options.save, `frame-${String(frame.index).padStart(4, '0')}.png`));
@@ -155,7 +151,7 @@ async function main() {
   }
 
   /** A new frame: processed if an interpreter is free, dropped otherwise. */
-  function onFrame(/** @type {Frame} */ frame) {
+  function onFrame(frame: Frame) {
     if (inFlight.size >= pool.size) {
       dropped++;
       return;
@@ -196,9 +192,4 @@ async function main() {
     `p99 ${summary.eventLoopDelayMs.p99.toFixed(2)} ms; a 1 ms timer ticked ${ticksWhileRunning} times during model runs`);
 }
 
-main().catch((error) => {
-  if (error && error.code === 'MODULE_NOT_FOUND' && /'sharp'/.test(error.message)) {
-    console.error('this example needs sharp to read images: npm install sharp');
-  } else console.error(error && error.code ? `${error.code}: ${error.message}` : error);
-  process.exitCode = 1;
-});
+runMain(main, 'read images');

@@ -1,21 +1,22 @@
-// @ts-check
 // Image input for the examples: letterboxing with sharp, as MediaPipe's ImageToTensorCalculator does.
-'use strict';
-const sharp = require('sharp');
+import sharp from 'sharp';
 
-/** @typedef {{ x: number, y: number }} Point */
+export interface Point { x: number; y: number }
+
+/** Raw RGB pixels' layout, for a `Buffer` that holds them instead of an encoded image. */
+export interface RawRgb { width: number; height: number; channels: 3 }
+
+/** Pixels ready for a model, and how to map model coordinates ([0, 1] of the input) back to the image. */
+export interface ModelImage { pixels: Buffer; width: number; height: number; toImage: (p: Point) => Point }
 
 /**
  * Letterboxes an image into a size x size RGB square (aspect ratio kept, black bars), as MediaPipe's
  * ImageToTensorCalculator does, and says how to map model coordinates back to the image.
- * @param {string | Buffer} image a path or encoded image bytes (anything sharp reads), or raw RGB with `raw`
- * @param {number} size
- * @param {{ raw?: { width: number, height: number, channels: 3 } }} [options]
- * @returns {Promise<{ pixels: Buffer, width: number, height: number, toImage: (p: Point) => Point }>}
+ * @param image a path or encoded image bytes (anything sharp reads), or raw RGB with `raw`
  */
-async function letterbox(image, size, options = {}) {
+export async function letterbox(image: string | Buffer, size: number, options: { raw?: RawRgb } = {}): Promise<ModelImage> {
   const source = sharp(image, options.raw ? { raw: options.raw } : {});
-  const { width, height } = options.raw ?? /** @type {{ width: number, height: number }} */ (await source.metadata());
+  const { width, height } = options.raw ?? await source.metadata();
   const scale = Math.min(size / width, size / height);
   const padX = (size - width * scale) / 2;
   const padY = (size - height * scale) / 2;
@@ -24,20 +25,17 @@ async function letterbox(image, size, options = {}) {
     .resize(size, size, { fit: 'contain', background: { r: 0, g: 0, b: 0 }, kernel: 'linear' })
     .raw()
     .toBuffer();
-  const toImage = (/** @type {Point} */ p) => ({ x: (p.x * size - padX) / scale, y: (p.y * size - padY) / scale });
+  const toImage = (p: Point) => ({ x: (p.x * size - padX) / scale, y: (p.y * size - padY) / scale });
   return { pixels, width, height, toImage };
 }
 
 /**
  * Crops a square region of interest (which may reach past the image's edges: black there, as MediaPipe pads) and
  * resizes it to size x size RGB; says how to map model coordinates back to the image.
- * @param {string | Buffer} image
- * @param {{ cx: number, cy: number, side: number }} roi in image pixels
- * @param {number} size
- * @returns {Promise<{ pixels: Buffer, width: number, height: number, toImage: (p: Point) => Point }>}
+ * @param roi in image pixels
  */
-async function cropSquare(image, roi, size) {
-  const { width, height } = /** @type {{ width: number, height: number }} */ (await sharp(image).metadata());
+export async function cropSquare(image: string | Buffer, roi: { cx: number; cy: number; side: number }, size: number): Promise<ModelImage> {
+  const { width, height } = await sharp(image).metadata();
   const side = Math.max(1, Math.round(roi.side));
   const left = Math.round(roi.cx - side / 2);
   const top = Math.round(roi.cy - side / 2);
@@ -51,8 +49,6 @@ async function cropSquare(image, roi, size) {
     .resize(size, size, { kernel: 'linear' })
     .raw()
     .toBuffer();
-  const toImage = (/** @type {Point} */ p) => ({ x: left + p.x * side, y: top + p.y * side });
+  const toImage = (p: Point) => ({ x: left + p.x * side, y: top + p.y * side });
   return { pixels, width, height, toImage };
 }
-
-module.exports = { letterbox, cropSquare };

@@ -1,8 +1,8 @@
 // Draws examples/assets/airplane.jpg (a small airplane on a sky, 160x120) with sharp from an SVG drawing.
-// Run: node examples/assets/make-image.js. The image is committed; this script documents how it was made.
-'use strict';
-const path = require('path');
-const sharp = require('sharp');
+// Run: node dist/examples/assets/make-image.js. The image is committed; this script documents how it was made.
+import * as path from 'path';
+import sharp from 'sharp';
+import { ASSETS } from '../lib/package-root';
 
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="120" viewBox="0 0 160 120">
   <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1">
@@ -25,5 +25,5 @@ const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="160" height="120" vi
 
 sharp(Buffer.from(svg))
   .jpeg({ quality: 85, mozjpeg: true })
-  .toFile(path.join(__dirname, 'airplane.jpg'))
+  .toFile(path.join(ASSETS, 'airplane.jpg'))
   .then((info) => console.log(`wrote airplane.jpg: ${info.width}x${info.height}, ${info.size} bytes`));

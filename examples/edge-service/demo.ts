@@ -1,21 +1,22 @@
 #!/usr/bin/env node
-// @ts-check
 // The edge service end to end, in one command: a private mosquitto on a free port, the service detecting faces in
 // 24 frames (the astronaut's portrait and an airplane, alternating), a subscriber, and the broker stopped for 1.5 s
 // mid-stream. Every result must arrive, in order; the exit code says whether they did.
 //
-//   node examples/edge-service/demo.js            (needs Debian's mosquitto: apt-get install -y mosquitto)
-'use strict';
-const { spawn } = require('child_process');
-const fs = require('fs');
-const os = require('os');
-const path = require('path');
-const mqtt = require('mqtt');
-const { startBroker } = require('./broker');
+//   node dist/examples/edge-service/demo.js            (needs Debian's mosquitto: apt-get install -y mosquitto)
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as mqtt from 'mqtt';
+import { ASSETS } from '../lib/package-root';
+import { startBroker } from './broker';
 
 const FRAMES = 24;
-const ASSETS = path.join(__dirname, '..', 'assets');
-const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One result as the subscriber receives it (examples/edge-service/service.ts). */
+interface ResultMessage { seq: number; at: string; faces: unknown[] }
 
 async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edge-demo-'));
@@ -32,13 +33,12 @@ async function main() {
   // A subscriber with a persistent session: what the broker queues for it while it is away is not lost.
   const subscriber = mqtt.connect(broker.url, { clientId: `edge-demo-subscriber-${process.pid}`, clean: false,
     reconnectPeriod: 200 });
-  /** @type {Map<number, any>} */
-  const received = new Map();
+  const received = new Map<number, ResultMessage>();
   let arrivals = 0;
   let ordered = true;
   let lastSeq = 0;
   subscriber.on('message', (_topic, payload) => {
-    const message = JSON.parse(payload.toString());
+    const message = JSON.parse(payload.toString()) as ResultMessage;
     arrivals++;
     if (received.has(message.seq)) return; // a QoS 1 duplicate: dropped by seq
     if (message.seq < lastSeq) ordered = false;
@@ -51,7 +51,7 @@ async function main() {
   const service = spawn(process.execPath, [path.join(__dirname, 'service.js'), '--frames', frames, '--fps', '8',
     '--once', '--broker', broker.url, '--topic', 'edge/demo', '--state', path.join(tmp, 'state'),
     '--client-id', 'edge-demo'], { stdio: ['ignore', 'inherit', 'inherit'] });
-  let exitCode = /** @type {number | null | undefined} */ (undefined);
+  let exitCode: number | null | undefined;
   const exited = new Promise((resolve) => service.once('exit', (code) => { exitCode = code; resolve(code); }));
 
   const started = Date.now();

@@ -1,26 +1,20 @@
-// @ts-check
 // Frame sources for the edge service, as async iterables of { id, image, raw? }:
 //   folderFrames  the images of a folder (.jpg, .jpeg, .png, .webp), in name order, paced to `fps`; `after` skips
 //                 the frames up to a name (a restarted service resumes after the last frame it stored)
 //   cameraFrames  a V4L2 camera (/dev/video0) through Debian's ffmpeg, as raw RGB frames of `width` x `height`
-'use strict';
-const { spawn } = require('child_process');
-const fs = require('fs');
-const path = require('path');
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { RawRgb } from '../lib/image';
 
 const IMAGE = /\.(jpe?g|png|webp)$/i;
-const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/**
- * @typedef {{ id: string, image: string | Buffer, raw?: { width: number, height: number, channels: 3 } }} Frame
- */
+/** A frame: a path or encoded bytes, or raw RGB bytes with their layout. */
+export interface Frame { id: string; image: string | Buffer; raw?: RawRgb }
 
-/**
- * @param {string} dir
- * @param {{ fps?: number, after?: string | null, loop?: boolean }} [options]
- * @returns {AsyncGenerator<Frame>}
- */
-async function* folderFrames(dir, options = {}) {
+export async function* folderFrames(dir: string, options: { fps?: number; after?: string | null; loop?: boolean } = {}):
+  AsyncGenerator<Frame> {
   const interval = options.fps ? 1000 / options.fps : 0;
   const names = (await fs.promises.readdir(dir)).filter((n) => IMAGE.test(n)).sort();
   if (names.length === 0) throw new Error(`no images (.jpg, .png, .webp) in ${dir}`);
@@ -40,25 +34,23 @@ async function* folderFrames(dir, options = {}) {
 
 /**
  * Frames from a camera: ffmpeg reads the V4L2 device and writes raw RGB24 frames to its stdout.
- * @param {string} device e.g. /dev/video0
- * @param {{ width?: number, height?: number, fps?: number, ffmpeg?: string }} [options]
- * @returns {AsyncGenerator<Frame>}
+ * @param device e.g. /dev/video0
  */
-async function* cameraFrames(device, options = {}) {
+export async function* cameraFrames(device: string,
+  options: { width?: number; height?: number; fps?: number; ffmpeg?: string } = {}): AsyncGenerator<Frame> {
   const width = options.width ?? 640;
   const height = options.height ?? 480;
   const frameBytes = width * height * 3;
   const ffmpeg = spawn(options.ffmpeg ?? 'ffmpeg', ['-loglevel', 'error', '-f', 'v4l2',
     '-video_size', `${width}x${height}`, '-i', device, '-r', String(options.fps ?? 10),
     '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const failed = new Promise((_, reject) => ffmpeg.once('error', (e) => reject(
+  const failed = new Promise<never>((_, reject) => ffmpeg.once('error', (e) => reject(
     new Error(`cannot run ffmpeg for ${device} (apt-get install ffmpeg): ${e.message}`))));
   failed.catch(() => {}); // raced below; an error after the end is of no interest
-  let pending = /** @type {Buffer} */ (Buffer.alloc(0));
+  let pending: Buffer = Buffer.alloc(0);
   let count = 0;
   try {
-    const stdout = /** @type {import('stream').Readable} */ (ffmpeg.stdout);
-    for await (const chunk of /** @type {AsyncIterable<Buffer>} */ (stdout)) {
+    for await (const chunk of ffmpeg.stdout as AsyncIterable<Buffer>) {
       pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
       while (pending.length >= frameBytes) {
         const image = Buffer.from(pending.subarray(0, frameBytes));
@@ -72,5 +64,3 @@ async function* cameraFrames(device, options = {}) {
     ffmpeg.kill();
   }
 }
-
-module.exports = { folderFrames, cameraFrames };

@@ -1,19 +1,27 @@
 #!/usr/bin/env node
-// Load for examples/server.js: sends N /predict requests, C at a time, while polling /health on its own connection,
+// Load for examples/server.ts: sends N /predict requests, C at a time, while polling /health on its own connection,
 // and reports request latency and throughput next to /health latency and the server's event-loop delay. A server
 // that ran models on the event loop would answer /health only between runs; this one answers it at once.
 //
-//   node examples/load.js [--url http://127.0.0.1:8080] [--requests 200] [--concurrency 8] [--json]
-'use strict';
-const http = require('http');
+//   node dist/examples/load.js [--url http://127.0.0.1:8080] [--requests 200] [--concurrency 8] [--json]
+import * as http from 'http';
 
-function request(agent, url, method = 'GET', body) {
+/** A reply: its status, its body parsed (null when it is not JSON), and how long it took. */
+interface Reply { status: number | undefined; json: any; ms: number }
+
+/** Percentiles of a list of times (ms). */
+interface Stats { count: number; p50: number; p90: number; p99: number; max: number }
+
+/** What /health says about the event loop (examples/server.ts). */
+interface Delay { p50: number; p99: number; max: number }
+
+function request(agent: http.Agent, url: string, method = 'GET', body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = http.request(url, { method, agent, headers: body ? { 'content-type': 'application/json' } : {} },
       (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           let json = null;
@@ -26,15 +34,15 @@ function request(agent, url, method = 'GET', body) {
   });
 }
 
-function stats(values) {
+function stats(values: number[]): Stats | null {
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
   return sorted.length === 0 ? null : { count: sorted.length, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] };
 }
 
 /** Random numbers for every input of the model (as /model describes it). */
-function randomInputs(model) {
-  const inputs = {};
+function randomInputs(model: { inputs: { name: string; dtype: string; shape: number[] }[] }) {
+  const inputs: Record<string, number[]> = {};
   for (const input of model.inputs) {
     const count = input.shape.reduce((a, b) => a * b, 1);
     const integer = /int/.test(input.dtype);
@@ -44,15 +52,18 @@ function randomInputs(model) {
 }
 
 /** Runs the load; resolves to the report. Bounded: `requests` requests, then it stops. */
-async function load({ url = 'http://127.0.0.1:8080', requests = 200, concurrency = 8, healthEveryMs = 20 } = {}) {
+/** What load() takes (the command line's flags). */
+export interface LoadOptions { url?: string; requests?: number; concurrency?: number; healthEveryMs?: number; json?: boolean }
+
+export async function load({ url = 'http://127.0.0.1:8080', requests = 200, concurrency = 8, healthEveryMs = 20 }: LoadOptions = {}) {
   const work = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const probe = new http.Agent({ keepAlive: true, maxSockets: 1 }); // /health never waits behind /predict
   try {
     const model = (await request(probe, `${url}/model`)).json;
     const body = JSON.stringify({ inputs: randomInputs(model) });
-    const latencies = [];
-    const failures = [];
-    const health = [];
+    const latencies: number[] = [];
+    const failures: string[] = [];
+    const health: { ms: number; idle: number; delay: Delay }[] = [];
     let sent = 0;
     let done = false;
 
@@ -97,8 +108,8 @@ async function load({ url = 'http://127.0.0.1:8080', requests = 200, concurrency
   }
 }
 
-function parseArgs(argv) {
-  const options = {};
+function parseArgs(argv: string[]) {
+  const options: LoadOptions = {};
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === '--json') options.json = true;
@@ -116,7 +127,7 @@ if (require.main === module) {
     if (options.json) {
       console.log(JSON.stringify(r, null, 2));
     } else {
-      const f = (s) => (s ? `p50 ${s.p50.toFixed(2)} ms, p90 ${s.p90.toFixed(2)} ms, max ${s.max.toFixed(2)} ms` : 'none');
+      const f = (s: Stats | null) => (s ? `p50 ${s.p50.toFixed(2)} ms, p90 ${s.p90.toFixed(2)} ms, max ${s.max.toFixed(2)} ms` : 'none');
       console.log(`${r.ok}/${r.requests} requests ok in ${r.seconds.toFixed(2)} s (${r.requestsPerSecond.toFixed(0)}/s, ` +
         `${r.concurrency} at a time)`);
       console.log(`  /predict  ${f(r.predictMs)}`);
@@ -129,10 +140,9 @@ if (require.main === module) {
       for (const failure of r.failures.slice(0, 5)) console.log(`  failed: ${failure}`);
     }
     if (r.failures.length > 0) process.exitCode = 1;
-  }).catch((error) => {
+  }).catch((error: Error) => {
     console.error(error.message);
     process.exitCode = 1;
   });
 }
 
-module.exports = { load };
