@@ -15,8 +15,11 @@ function loopInterpreter(n: number, options: InterpreterOptions = {}) {
   return it;
 }
 
+/** test/scripts/ compiled (by `npm run build`): the child processes these tests start. */
+const SCRIPTS = path.join(__dirname, '..', 'dist-tools', 'test', 'scripts');
+
 function script(name: string, args: string[] = [], nodeArgs: string[] = [], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [...nodeArgs, path.join(__dirname, 'scripts', name), ...args], {
+  const result = spawnSync(process.execPath, [...nodeArgs, path.join(SCRIPTS, name), ...args], {
     encoding: 'utf8', timeout: 60000, env: { ...process.env, ...env } });
   return { ...result, json: JSON.parse(result.stdout.trim().split('\n').pop() || 'null') };
 }

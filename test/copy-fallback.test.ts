@@ -5,7 +5,9 @@ import { execFileSync } from 'child_process';
 import { zeroCopy } from '../dist/cjs';
 
 test('with external buffers forbidden, data is a copy written back before invoke and refreshed after', () => {
-  const out = execFileSync(process.execPath, [path.join(__dirname, 'scripts', 'copy-fallback.js')], {
+  // test/scripts/copy-fallback.ts, compiled into dist-tools/ by `npm run build`.
+  const script = path.join(__dirname, '..', 'dist-tools', 'test', 'scripts', 'copy-fallback.js');
+  const out = execFileSync(process.execPath, [script], {
     env: { ...process.env, TFLITE_RUNTIME_NO_EXTERNAL_BUFFERS: '1' }, encoding: 'utf8' });
   const result: unknown = JSON.parse(out.trim().split('\n').pop()!);
   expect(result).toEqual({
