@@ -4,11 +4,12 @@
  * the tensor that made the graph dynamic and the op computing it). `interpreter.delegates` and the CLI show it.
  */
 import type { NativeDelegateReport, NativePlannedNode } from './binding';
-import { BUILTIN_OPS } from './builtin-ops';
 import type { DelegateInfo } from './interpreter';
+import { BuiltinOperator } from './schema/tflite';
 
+/** An op's name: a custom op's own, else the builtin's from the schema (BUILTIN_<code> for a code it does not name). */
 export function opName(op: number, custom: string): string {
-  return custom || BUILTIN_OPS[op] || `BUILTIN_${op}`;
+  return custom || BuiltinOperator[op] || `BUILTIN_${op}`;
 }
 
 /** `tensorName(index)` gives a tensor's name for the messages ('' when unknown). */
