@@ -5,6 +5,7 @@
 import * as path from 'path';
 import { TfLiteError } from './errors';
 import type { TypedArray } from './dtype';
+import type { GraphReport } from './model-check/report';
 
 export interface NativeTensorInfo {
   name: string;
@@ -37,6 +38,8 @@ export interface NativeRunnable {
 }
 
 export interface NativeModel {
+  /** The graph checks TFLite leaves out (native/model_check_rules.cc), on the bytes TFLite verified and runs. */
+  checkGraph(): GraphReport;
   dispose(): void;
 }
 

@@ -4,11 +4,13 @@
 #include <string>
 
 #include "addon.h"
+#include "model_check.h"
 
 namespace tflite_node {
 
 Napi::Function Model::Define(Napi::Env env) {
-  return DefineClass(env, "Model", {InstanceMethod("dispose", &Model::Dispose)});
+  return DefineClass(env, "Model", {InstanceMethod("checkGraph", &Model::CheckGraph),
+                                    InstanceMethod("dispose", &Model::Dispose)});
 }
 
 // info[0]: a Buffer (already checked to be non-empty) or a path (already checked to be a readable file);
@@ -53,6 +55,13 @@ Model::Model(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Model>(info) {
     handle_.reset();
     Throw(env, "ERR_TFLITE_MODEL_INVALID", text);
   }
+}
+
+// The graph checks (model_check_rules.cc) on the bytes TFLite verified: lib/model-source.ts calls it once, right
+// after the constructor, and refuses the model on the problem it reports.
+Napi::Value Model::CheckGraph(const Napi::CallbackInfo& info) {
+  if (!handle_) Throw(info.Env(), "ERR_TFLITE_DISPOSED", "the model was disposed");
+  return CheckModelGraph(info.Env(), handle_->model);
 }
 
 // Interpreters built from this model keep their share; the bytes go when the last one does.

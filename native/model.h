@@ -42,6 +42,7 @@ class Model : public Napi::ObjectWrap<Model> {
   const std::shared_ptr<ModelHandle>& handle() const { return handle_; }
 
  private:
+  Napi::Value CheckGraph(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   std::shared_ptr<ModelHandle> handle_ = std::make_shared<ModelHandle>();
 };

@@ -3,8 +3,9 @@
 #
 #   scripts/build-tflite.sh fetch      download every source listed in scripts/tflite-sources.lock, verify sha256,
 #                                      extract and patch into $TFLITE_ROOT/src (idempotent: skipped when done)
-#   scripts/build-tflite.sh headers    fetch + extract only the TensorFlow tarball (enough to compile the addon
-#                                      against a prebuilt library; what CI uses)
+#   scripts/build-tflite.sh headers    fetch + extract only the TensorFlow and flatbuffers tarballs (enough to
+#                                      compile the addon against a prebuilt library; what CI uses); prints the
+#                                      TensorFlow source root (the flatbuffers headers are beside it, $FLATBUFFERS)
 #   scripts/build-tflite.sh build      fetch, then configure + build + strip into $TFLITE_ROOT/build-$ARCH
 #   scripts/build-tflite.sh lock       print sha256 lines for the downloaded files (to refresh the lock file)
 #
@@ -251,10 +252,21 @@ build() {
   log "done in $((SECONDS - t0)) s: $B/libtensorflowlite_c.stripped.so ($(stat -c %s "$B/libtensorflowlite_c.stripped.so") bytes)"
 }
 
+# The addon reads the model TFLite verified with TFLite's generated schema accessors (native/model_check_graph.cc),
+# which need flatbuffers 23.5.26's headers: the pinned tarball, extracted where extract_deps puts it (download and
+# extract only: `headers` runs without a compiler).
+extract_flatbuffers_headers() {
+  [ -f "$FLATBUFFERS/.headers-extracted" ] && return 0
+  tar -xf "$DL/flatbuffers_23.5.26+dfsg.orig.tar.xz" -C "$S"
+  [ -f "$FLATBUFFERS/include/flatbuffers/flatbuffers.h" ] || { echo "no flatbuffers headers in $FLATBUFFERS" >&2; exit 1; }
+  touch "$FLATBUFFERS/.headers-extracted"
+}
+
 mkdir -p "$ROOT"
 case "${1:-build}" in
   fetch)   fetch_all; mkdir -p "$S"; extract_tensorflow; extract_deps; extract_ruy; patch_ruy ;;
-  headers) fetch_all '^[0-9a-f]+ +tensorflow_'; mkdir -p "$S"; extract_tensorflow; echo "$TF" ;;
+  headers) fetch_all '^[0-9a-f]+ +(tensorflow|flatbuffers)_'; mkdir -p "$S"; extract_tensorflow
+           extract_flatbuffers_headers; echo "$TF" ;;
   build)   build ;;
   lock)    (cd "$DL" && sha256sum -- *) ;;
   *) echo "usage: $0 fetch|headers|build|lock" >&2; exit 2 ;;
