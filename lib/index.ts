@@ -13,7 +13,7 @@ export { SignatureRunner } from './signature-runner';
 export type { InvokeOptions, RunInputs, RunOutputs } from './runnable';
 export { Tensor } from './tensor';
 export type { AnyTensor } from './tensor';
-export type { Quantization, TensorInput, NestedArray, NestedValue } from './tensor';
+export type { Quantization, TensorInput, NestedArray, NestedValue, DTypeInputs, InputOf, Nested, NestedOf } from './tensor';
 export type { QuantizationParameters } from './quantization';
 export type { DType, TypedArray, DTypeArrays, ArrayOf, ValueOf } from './dtype';
 export { Delegate, loadDelegate, loadEdgeTpuDelegate, listEdgeTpus, edgeTpuVersion } from './delegate';

@@ -24,6 +24,42 @@ export type NestedValue = number | bigint | string | NestedValue[];
 export type NestedArray<T> = readonly (T | NestedArray<T>)[];
 
 /**
+ * What each dtype's set() takes (what the run-time checks let through): its TypedArray, or plain values flat or
+ * nested in the tensor's shape. Integers for int64/uint64 may be numbers; bool takes 0/1 numbers and a
+ * Uint8ClampedArray too; complex values are interleaved re, im (nested: [re, im] pairs); string tensors take strings.
+ */
+export interface DTypeInputs {
+  float32: Float32Array | NestedArray<number>;
+  float16: Uint16Array | NestedArray<number>;
+  float64: Float64Array | NestedArray<number>;
+  int8: Int8Array | NestedArray<number>;
+  uint8: Uint8Array | NestedArray<number>;
+  int16: Int16Array | NestedArray<number>;
+  uint16: Uint16Array | NestedArray<number>;
+  int32: Int32Array | NestedArray<number>;
+  uint32: Uint32Array | NestedArray<number>;
+  int64: BigInt64Array | NestedArray<bigint | number>;
+  uint64: BigUint64Array | NestedArray<bigint | number>;
+  bool: Uint8Array | Uint8ClampedArray | NestedArray<boolean | number>;
+  string: NestedArray<string>;
+  complex64: Float32Array | NestedArray<number>;
+  complex128: Float64Array | NestedArray<number>;
+}
+
+/** What set() takes on a dtype-D tensor; for a dtype not known yet (`Tensor`, `AnyTensor`), any dtype's input. */
+export type InputOf<D extends DType> = DTypeInputs[D];
+
+/** A value of type T, or arrays of them nested to any depth. */
+export type Nested<T> = T | Nested<T>[];
+
+/**
+ * What getNested() returns on a dtype-D tensor: numbers, bigints (int64, uint64) or strings, nested in its shape;
+ * NestedValue while the dtype is not known.
+ */
+export type NestedOf<D extends DType> = DType extends D ? NestedValue
+  : Nested<D extends 'string' ? string : D extends 'int64' | 'uint64' ? bigint : number>;
+
+/**
  * Where `data` has to be a copy (dynamic tensors; runtimes without external buffers), the owner keeps the copy in
  * step with TFLite around every invoke — written in before, read back after — so code written for views (fill
  * `input.data`, invoke, read `output.data`) behaves the same. The owner passes how to register such a tensor.
@@ -179,13 +215,18 @@ export class Tensor<D extends DType = DType> {
     else this.#view = { generation: this.#guard.generation, array: fresh };
   }
 
-  /** Copy in, checked: the dtype's TypedArray (or a plain array of values) with exactly one value per element. */
-  set(values: TensorInput): void {
+  /**
+   * Copy in, checked: the dtype's TypedArray (or a plain array of values) with exactly one value per element. Typed
+   * by the tensor's dtype (`this`): a `Tensor<'float32'>` takes a Float32Array or numbers, a tensor whose dtype is
+   * not narrowed yet takes any dtype's values (checked when called). ValueOf: what get() of a tensor of the same dtype
+   * gave, also where that dtype is a type parameter (`to.set(from.get())` with both `Tensor<D>`).
+   */
+  set<T extends Tensor>(this: T, values: InputOf<T['dtype']> | ValueOf<T['dtype']>): void {
     // Reading the caller's arrays may throw (getters, Proxies): readingCallerValues makes that ERR_TFLITE_ARGUMENT.
     readingCallerValues('the values', () => this.#set(values));
   }
 
-  #set(values: TensorInput): void {
+  #set(values: InputOf<DType>): void {
     this.#guard.check();
     const info = this.#describe();
     const { name: dtype, lanes } = dtypeInfo(info.type);
@@ -244,19 +285,19 @@ export class Tensor<D extends DType = DType> {
    * A copy nested in the tensor's shape (Python's `get_tensor(i).tolist()`): numbers (bigints for int64/uint64,
    * strings for string tensors); complex values as [re, im] pairs; a scalar tensor gives its one value.
    */
-  getNested(): NestedValue {
+  getNested<T extends Tensor>(this: T): NestedOf<T['dtype']> {
     const flat = this.get();
     const { shape } = this;
     const dims = dtypeInfo(this.#describe().type).lanes === 2 ? [...shape, 2] : shape;
     const values = Array.from(flat as ArrayLike<number | bigint | string>);
-    if (dims.length === 0) return values[0];
     let at = 0;
     const build = (depth: number): NestedValue[] => {
       const level: NestedValue[] = new Array(dims[depth]);
       for (let i = 0; i < dims[depth]; i++) level[i] = depth + 1 === dims.length ? values[at++] : build(depth + 1);
       return level;
     };
-    return build(0);
+    // Numbers, bigints or strings as get()'s array holds them for this dtype: what NestedOf says.
+    return (dims.length === 0 ? values[0] : build(0)) as NestedOf<T['dtype']>;
   }
 
   /** Quantizes real values into this (int8/uint8/int16/...) tensor with its own scale and zero point. */
@@ -276,7 +317,7 @@ export class Tensor<D extends DType = DType> {
     }
     const target = new array(expected);
     quantizeInto(target, values, info.name, dtype, info.shape, this.quantizationParameters);
-    this.set(target);
+    this.#set(target);
   }
 
   /** Real values of this quantized tensor: scale * (q - zeroPoint). */
