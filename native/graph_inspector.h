@@ -1,8 +1,9 @@
 // What the C API does not expose: tensors by index (Python's get_tensor/set_tensor/tensor take any tensor index),
 // the tensor count, and the execution plan after delegation (which ops run, and how many nodes each delegate took).
-// A delegate that claims nothing is applied first and again last; TFLite hands its Prepare the primary subgraph's
-// TfLiteContext, which lives as long as the interpreter. The plan is read inside Prepare, the only time TFLite
-// allows it: first the model's own ops and tensor count, then the plan after every other delegate.
+// Read through TfLiteInterpreterVisitExecutionPlan, which the recipe's patch 0015 adds to the C API: once right
+// after TfLiteInterpreterCreate (the model's own ops and tensor count), once after the last delegate. It hands back
+// the primary subgraph's TfLiteContext, which lives as long as the interpreter. (Before that patch a no-op delegate
+// applied after the others read the plan in its Prepare, and cost a whole re-preparation of the graph.)
 #pragma once
 #include <string>
 #include <vector>
@@ -27,10 +28,9 @@ struct DynamicTensor {
 
 class GraphInspector {
  public:
-  GraphInspector();
   // Call once before applying any delegate and once after the last.
-  TfLiteStatus AttachFirst(TfLiteInterpreter* interpreter) { return Attach(interpreter, first_); }
-  TfLiteStatus AttachLast(TfLiteInterpreter* interpreter) { return Attach(interpreter, last_); }
+  void CaptureFirst(TfLiteInterpreter* interpreter) { Capture(interpreter, first_); }
+  void CaptureLast(TfLiteInterpreter* interpreter) { Capture(interpreter, last_); }
 
   // A tensor of the primary subgraph by index, or nullptr when out of range. Never cache the pointer: TFLite may
   // grow its tensor array while allocating.
@@ -48,14 +48,11 @@ class GraphInspector {
 
  private:
   struct Phase {
-    TfLiteDelegate delegate;
-    GraphInspector* owner;
-    bool captured = false;
     int tensorCount = 0;
     std::vector<PlannedNode> plan;
   };
-  TfLiteStatus Attach(TfLiteInterpreter* interpreter, Phase& phase);
-  static TfLiteStatus Prepare(TfLiteContext* context, TfLiteDelegate* delegate);
+  void Capture(TfLiteInterpreter* interpreter, Phase& phase);
+  static void Visit(void* data, int nodeIndex, const TfLiteNode* node, const TfLiteRegistration* registration);
   Phase first_, last_;
   TfLiteContext* context_ = nullptr;
 };

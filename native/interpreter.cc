@@ -62,14 +62,10 @@ Interpreter::Interpreter(const Napi::CallbackInfo& info) : Runnable<Interpreter>
     std::string text = session.reporter.Take("TfLiteInterpreterCreate failed: the model yields no interpreter");
     Throw(env, MentionsUnresolvedOp(text) ? "ERR_TFLITE_ALLOCATE" : "ERR_TFLITE_MODEL_INVALID", text);
   }
-  if (CatchingTfLite(session.reporter, [&] { return core.inspector.AttachFirst(core.interpreter); }, kTfLiteError) !=
-      kTfLiteOk) {
-    Throw(env, "ERR_TFLITE_MODEL_INVALID", session.reporter.Take("TfLiteInterpreterModifyGraphWithDelegate failed"));
-  }
+  core.inspector.CaptureFirst(core.interpreter);
   ApplyDelegates(env, options.Get("delegates").As<Napi::Array>(), options.Get("xnnpack"),
                  options.Get("delegateFallback").ToBoolean());
-  // Cannot fail (it claims nothing and allows dynamic tensors) short of an exception.
-  CatchingTfLite(session.reporter, [&] { return core.inspector.AttachLast(core.interpreter); }, kTfLiteError);
+  core.inspector.CaptureLast(core.interpreter);
   session.reporter.Clear();
   core.WatchTeardown(env);
 }

@@ -145,11 +145,12 @@ fetch_all() {  # fetch_all [filter-regex]
 # opens with the defect it fixes, how it was found and the upstream change it mirrors, if any. The stamp holds the
 # patch set's sha256, so a changed set re-extracts the tree; tar restores the tarball's mtimes and only the patched
 # files are new, so an incremental build recompiles just those.
+# XNNPACK's patches (scripts/patches/xnnpack/) work the same way on its own tree, with a stamp of their own.
 PATCHES=$REPO/scripts/patches
-patch_set_sha() { cat "$PATCHES"/tensorflow/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1; }
+patch_set_sha() { cat "$PATCHES/$1"/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1; }
 
 extract_tensorflow() {
-  local want; want=$(patch_set_sha)
+  local want; want=$(patch_set_sha tensorflow)
   [ -f "$TF/.extracted" ] && [ "$(cat "$TF/.extracted")" = "$want" ] && return 0
   log "extracting tensorflow"
   rm -rf "$TF" "$S/tf-debian" && mkdir -p "$S/tf-debian"
@@ -169,7 +170,7 @@ extract_deps() {
   [ -f "$S/.deps-extracted" ] && return 0
   log "extracting dependencies"
   rm -rf "$ABSL" "$EIGEN" "$FARMHASH" "$FFT2D" "$FLATBUFFERS" "$GEMMLOWP" "$NEON2SSE" "$CPUINFO" \
-         "$PTHREADPOOL" "$FXDIV" "$FP16" "$XNNPACK" "$S/eigen-debian"
+         "$PTHREADPOOL" "$FXDIV" "$FP16" "$S/eigen-debian"
   for t in abseil_20260107.0.orig.tar.gz eigen3_3.4.0.orig.tar.bz2 "farmhash_0~git20190513.0d859a8.orig.tar.xz" \
            oourafft_1.0.orig.tar.gz flatbuffers_23.5.26+dfsg.orig.tar.xz "gemmlowp_0.0~git20211220.e844ffd.orig.tar.xz" \
            "neon-2-sse_0.0.0~git20220912.a15b489.orig.tar.xz" "cpuinfo_0.0~git20250905.877328f.orig.tar.xz" \
@@ -177,7 +178,6 @@ extract_deps() {
            "fp16_0.0~git20200514.4dfe081.orig.tar.xz"; do
     tar -xf "$DL/$t" -C "$S"
   done
-  mkdir -p "$XNNPACK" && tar -xf "$DL/xnnpack_0.0~git20241108.4ea82e5.orig.tar.xz" -C "$XNNPACK"  # no top dir
   mkdir -p "$S/eigen-debian" && tar -xf "$DL/eigen3_3.4.0-5.debian.tar.xz" -C "$S/eigen-debian"
   (cd "$EIGEN" && for p in $(grep -v '^#' "$S/eigen-debian/debian/patches/series"); do
      patch -s -p1 < "$S/eigen-debian/debian/patches/$p"; done)
@@ -194,6 +194,21 @@ endif()
 set(cpuinfo_FOUND TRUE)
 CMAKE
   touch "$S/.deps-extracted"
+}
+
+extract_xnnpack() {
+  local want; want=$(patch_set_sha xnnpack)
+  [ -f "$XNNPACK/.extracted" ] && [ "$(cat "$XNNPACK/.extracted")" = "$want" ] && return 0
+  log "extracting xnnpack"
+  rm -rf "$XNNPACK" && mkdir -p "$XNNPACK"
+  tar -xf "$DL/xnnpack_0.0~git20241108.4ea82e5.orig.tar.xz" -C "$XNNPACK"  # no top dir
+  local p
+  for p in "$PATCHES"/xnnpack/*.patch; do
+    [ -e "$p" ] || continue
+    log "patch xnnpack $(basename "$p")"
+    (cd "$XNNPACK" && patch -s -p1 --no-backup-if-mismatch < "$p") || { echo "patch failed: $p" >&2; exit 1; }
+  done
+  echo "$want" > "$XNNPACK/.extracted"
 }
 
 extract_ruy() {
@@ -217,7 +232,7 @@ patch_ruy() {
 build() {
   local B=$ROOT/build-$ARCH
   fetch_all
-  mkdir -p "$S"; extract_tensorflow; extract_deps; extract_ruy; patch_ruy
+  mkdir -p "$S"; extract_tensorflow; extract_deps; extract_xnnpack; extract_ruy; patch_ruy
   # A build tree configured with another compiler is started afresh (CMake cannot switch compilers in place).
   local compiler; compiler=$("$CLANG" --version | head -1)
   if [ -d "$B" ] && [ "$(cat "$B/.compiler" 2>/dev/null)" != "$compiler" ]; then log "new compiler: fresh $B"; rm -rf "$B"; fi
@@ -264,7 +279,7 @@ extract_flatbuffers_headers() {
 
 mkdir -p "$ROOT"
 case "${1:-build}" in
-  fetch)   fetch_all; mkdir -p "$S"; extract_tensorflow; extract_deps; extract_ruy; patch_ruy ;;
+  fetch)   fetch_all; mkdir -p "$S"; extract_tensorflow; extract_deps; extract_xnnpack; extract_ruy; patch_ruy ;;
   headers) fetch_all '^[0-9a-f]+ +(tensorflow|flatbuffers)_'; mkdir -p "$S"; extract_tensorflow
            extract_flatbuffers_headers; echo "$TF" ;;
   build)   build ;;

@@ -11,9 +11,6 @@ import { caught } from './helpers';
 // Where this runtime (TFLite 2.14.1 + scripts/patches/) still differs from Python's 2.21, measured; each entry says
 // why. XNNPACK node counts below Python's are pinned exactly, so a regression (fewer) and a fix (more) both show.
 const XNNPACK_FEWER: Record<string, number> = {
-  // Full-integer transformer: 2.14.1's delegate has no quantized BATCH_MATMUL, RSQRT, GELU, MEAN or
-  // SQUARED_DIFFERENCE (patch 0011 adds the float forms only); Python's 2.21 takes 81 nodes.
-  'models/converted/transformer_int8.tflite': 76,
   // READ_VARIABLE's output is dynamic-sized in 2.14.1 and its delegate accepts static graphs only (2.21's reshapes
   // its runtime at invoke): XNNPACK is not applied, `delegates` names the tensor.
   'models/testdata/call_once_mul.bin': 0,
