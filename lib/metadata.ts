@@ -3,7 +3,7 @@
  * ModelMetadata (the `TFLITE_METADATA` entry, schema tensorflow_lite_support/metadata/metadata_schema.fbs) and the
  * associated files (labels.txt, vocab.txt, ...) that TFLite Support's MetadataPopulator zips onto the end of the
  * model file. The model's own tables are read by the field table generated from TFLite's schema (lib/schema/tflite.ts)
- * over the bounds-checked byte source (lib/schema/byte-source.ts), as lib/model-check.ts reads them. TFLite
+ * over the bounds-checked byte source (lib/schema/byte-source.ts). TFLite
  * Support's metadata_schema.fbs is not in the pinned TensorFlow 2.14.1 source (it moved to tflite-support), so the
  * ModelMetadata entry is read field by field here, through the same checked source; only the fields read are
  * decoded. Strings are UTF-8.

@@ -1,9 +1,8 @@
-import * as fs from 'fs';
 import { types } from 'util';
 import { native, NativeModel } from './binding';
 import { TfLiteError } from './errors';
 import { FileLimit, MAX_READ_BYTES, checkRegularFile, readRegularFile, readRegularFileSync } from './file-read';
-import { GraphReport, ModelBytes, bufferBytes, checkModelGraph, fileBytes } from './model-check';
+import { GraphReport, checkModelGraph } from './model-check';
 
 export type ModelSource = string | Buffer | Uint8Array | ArrayBuffer;
 
@@ -55,21 +54,8 @@ export class PreloadedModel {
  * After TFLite's verifier accepted the bytes: the graph checks it leaves out (lib/model-check.ts), so a hostile
  * model is an ERR_TFLITE_MODEL_INVALID here rather than a crash in a kernel later.
  */
-function checkGraph(model: NativeModel, bytes: () => ModelBytes, done = () => {}): NativeModel {
-  let report: GraphReport;
-  try {
-    report = checkModelGraph(bytes());
-  } catch (error) {
-    model.dispose();
-    throw error;
-  } finally {
-    done();
-  }
-  if (report.problem !== null) {
-    model.dispose();
-    throw new TfLiteError(`the model's graph is invalid: ${report.problem}`, 'ERR_TFLITE_MODEL_INVALID');
-  }
-  graphReports.set(model, report);
+function checkGraph(model: NativeModel): NativeModel {
+  graphReports.set(model, checkModelGraph(model));
   return model;
 }
 
@@ -104,16 +90,14 @@ export function loadModel(source: ModelSource | PreloadedModel): NativeModel {
   if (source instanceof PreloadedModel) return source.model;
   if (typeof source === 'string') {
     checkModelPath(source);
-    const model = new native.Model(source);
-    let fd = -1;
-    return checkGraph(model, () => fileBytes(fd = fs.openSync(source, 'r')), () => fd >= 0 && fs.closeSync(fd));
+    return checkGraph(new native.Model(source));
   }
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     if (ArrayBuffer.isView(source) && !(source instanceof Uint8Array)) {
       throw new TfLiteError('a model in memory must be a Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
     }
     const bytes = asModelBuffer(source);
-    return checkGraph(new native.Model(bytes, false), () => bufferBytes(bytes));
+    return checkGraph(new native.Model(bytes, false));
   }
   throw new TfLiteError('a model must be a file path, Buffer, Uint8Array or ArrayBuffer', 'ERR_TFLITE_MODEL_INVALID');
 }
@@ -135,7 +119,7 @@ export async function readModelFile(path: string): Promise<Buffer> {
  * adopts them instead of copying. Several models may adopt the same bytes (a pool's interpreters share one copy).
  */
 export function adoptModelBytes(bytes: Buffer): PreloadedModel {
-  return new PreloadedModel(checkGraph(new native.Model(bytes, true), () => bufferBytes(bytes)));
+  return new PreloadedModel(checkGraph(new native.Model(bytes, true)));
 }
 
 /** The async twin of loadModel: a path is read without blocking the event loop. */

@@ -2,10 +2,11 @@
 # Regenerates lib/schema/tflite.ts from the pinned TFLite source's tensorflow/lite/schema/schema.fbs with flatc
 # (Debian's flatbuffers-compiler): the schema's enums (BuiltinOperator, TensorType, BuiltinOptions, Padding, ...) as
 # flatc writes them for TypeScript, and FIELDS: each table's fields and the vtable offset flatc's accessor for that
-# field reads. The model readers (lib/model-check/graph.ts, lib/metadata.ts, stress/lib/tflite-map.ts) read through
+# field reads. The JS model readers (lib/metadata.ts, stress/lib/tflite-map.ts) read through
 # the bounds-checked byte source (lib/schema/byte-source.ts) with these. flatc's accessor classes themselves are left
 # out: they trust their input, look a field up in the vtable again for every vector element, and are 80 KB of code
-# a process would parse at load (cold start; measured in lib/model-check.ts's header).
+# a process would parse at load (cold start; measured with callgrind when the graph checks were JavaScript: they
+# now run in the addon, over TFLite's generated C++ accessors, see lib/model-check.ts).
 # The header records the schema's sha256: test/schema-drift.test.ts compares it with the pinned source when that is
 # present (scripts/build-tflite.sh headers fetches it) and, when flatc is installed, regenerates and compares.
 #   scripts/gen-schema.sh [schema.fbs] [out-dir]

@@ -49,7 +49,9 @@ const { native } = require(path.join(DIST, 'binding')) as typeof Binding;
 const JS_DIST = args['js-dist'] ? path.resolve(args['js-dist']) : DIST;
 function loadJsCheck(): JsCheck | null {
   try {
-    return require(path.join(JS_DIST, 'model-check')) as JsCheck;
+    const check = require(path.join(JS_DIST, 'model-check')) as Partial<JsCheck>;
+    // the library's lib/model-check.ts now runs the addon's check: only a dist from before the switch has these
+    return typeof check.fileBytes === 'function' && typeof check.bufferBytes === 'function' ? check as JsCheck : null;
   } catch {
     return null;
   }
@@ -81,6 +83,8 @@ function sources(count: number, seed: number): Source[] {
 
 /** The native report, or null when TFLite's verifier refuses the model (no graph check runs then). */
 function nativeReport(source: Source, bytes: Buffer | undefined): Report | null {
+  // lib/model-source.ts refuses an empty buffer before the addon sees it (native/model.cc relies on that)
+  if (bytes !== undefined && bytes.length === 0) return null;
   let model: Binding.NativeModel;
   try {
     model = source.path !== undefined ? new native.Model(source.path) : new native.Model(bytes!, false);

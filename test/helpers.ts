@@ -144,3 +144,23 @@ export function until(predicate: () => unknown, what = 'a condition', ms = 20000
     }, everyMs);
   });
 }
+
+/**
+ * The addon's graph-check report (native/model_check_rules.cc) on a model, straight from the internal binding: the
+ * report even where the library would refuse the model. Null when TFLite's verifier refuses the bytes.
+ */
+export function graphReport(model: Buffer | string): import('../dist/cjs/model-check').GraphReport | null {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { native } = require('../dist/cjs/binding') as typeof import('../dist/cjs/binding');
+  let loaded;
+  try {
+    loaded = typeof model === 'string' ? new native.Model(model) : new native.Model(model, false);
+  } catch {
+    return null;
+  }
+  try {
+    return loaded.checkGraph();
+  } finally {
+    loaded.dispose();
+  }
+}

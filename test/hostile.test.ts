@@ -226,7 +226,7 @@ describe('6. internals are not reachable from the public objects', () => {
       customOps: [] };
     const interpreter = new native.Interpreter(model, options);
     expect(caught(() => new native.Interpreter(wrongType({}), options)).code).toBe('ERR_TFLITE_ARGUMENT');
-    expect(caught(() => new native.Interpreter(interpreter, options)).code).toBe('ERR_TFLITE_ARGUMENT');
+    expect(caught(() => new native.Interpreter(wrongType(interpreter), options)).code).toBe('ERR_TFLITE_ARGUMENT');
     expect(caught(() => new native.Interpreter(model, { ...options, delegates: [model] })).code)
       .toBe('ERR_TFLITE_ARGUMENT');
     expect(caught(() => new native.SignatureRunner(wrongType(model), 'add')).code).toBe('ERR_TFLITE_ARGUMENT');

@@ -1,11 +1,13 @@
-// lib/model-check/rules.ts: each rule refuses its reproducer (stress/lib/hostile.ts), a model the flatbuffer
-// verifier accepts, so the rule is what stands between it and the crash its comment names. The corpus side (no
-// rule refuses a real model) is test/corpus.test.ts and test/bad-input.test.ts. Also: a model given by path is read
-// in 64 KiB pages, not whole, and reads past the bytes are a typed verdict, never a RangeError.
+// The addon's graph rules (native/model_check_rules.cc): each refuses its reproducer (stress/lib/hostile.ts), a model
+// the flatbuffer verifier accepts, so the rule is what stands between it and the crash its comment names. The corpus
+// side (no rule refuses a real model) is test/corpus.test.ts and test/bad-input.test.ts. Also: a model given by path
+// is checked on TFLite's own mapping of the file (never read again), and bytes the verifier refuses never reach the
+// graph check.
 import fs from 'fs';
+import os from 'os';
 import path from 'path';
 import { Interpreter } from '../dist/cjs';
-import { bufferBytes, checkModelGraph, fileBytes } from '../dist/cjs/model-check';
+import { graphReport } from './helpers';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { hostile, xnnpackHazards } = require('../stress/lib/hostile') as {
   hostile: Record<string, () => Buffer>; xnnpackHazards: Record<string, () => Buffer> };
@@ -35,8 +37,10 @@ test('every hostile model has its rule here', () => {
 
 test.each(Object.entries(RULE_OF))('hostile.%s is refused by %s, with ERR_TFLITE_MODEL_INVALID', (name, rule) => {
   const bytes = hostile[name]();
-  const report = checkModelGraph(bufferBytes(bytes));
-  expect(report.rule).toBe(rule);
+  const report = graphReport(bytes);
+  expect(report).not.toBeNull(); // the verifier accepts it
+  expect(report!.rule).toBe(rule);
+  expect(report!.problem).toEqual(expect.any(String));
   let error: unknown;
   try {
     new Interpreter(bytes).dispose();
@@ -49,38 +53,53 @@ test.each(Object.entries(RULE_OF))('hostile.%s is refused by %s, with ERR_TFLITE
 
 test('xnnpackHazards.deadOperator loads, without XNNPACK (deadOutputs)', () => {
   const bytes = xnnpackHazards.deadOperator();
-  const report = checkModelGraph(bufferBytes(bytes));
-  expect(report.problem).toBeNull();
-  expect(report.xnnpackHazard).toMatch(/nothing uses/);
+  const report = graphReport(bytes);
+  expect(report!.problem).toBeNull();
+  expect(report!.xnnpackHazard).toMatch(/nothing uses/);
   const it = new Interpreter(bytes);
   expect(it.delegates.find((d) => d.name === 'xnnpack')?.applied ?? false).toBe(false);
   it.dispose();
 });
 
-test('reads outside the bytes end the check quietly (the verifier owns that verdict), never a RangeError', () => {
+test('bytes the verifier refuses (every cut of add.tflite) are its verdict, never the graph check\'s', () => {
   const add = fs.readFileSync(path.join(__dirname, 'fixtures/add.tflite'));
-  for (let cut = 0; cut < add.length; cut += 7) {
-    const report = checkModelGraph(bufferBytes(add.subarray(0, cut)));
-    expect(report.problem === null || typeof report.problem === 'string').toBe(true);
+  for (let cut = 1; cut < add.length; cut += 7) {
+    expect(graphReport(add.subarray(0, cut))).toBeNull();
+    let error: unknown;
+    try {
+      new Interpreter(add.subarray(0, cut)).dispose();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'ERR_TFLITE_MODEL_INVALID' });
+    expect((error as Error).message).not.toMatch(/graph is invalid/);
   }
 });
 
-test('a model given by path is read in 64 KiB pages, not whole', () => {
+test('a model given by path is checked on TFLite\'s mapping of it: the file is not read again', () => {
   const model = path.join(__dirname, 'corpus/models/mediapipe/hand_landmark_lite.tflite');
-  const read = jest.spyOn(fs, 'readSync');
-  // readSync(fd, buffer, offset, length, position): the paged reader's form (spyOn types the calls by the first overload)
-  const length = (call: unknown[]) => call[3] as number;
-  const fd = fs.openSync(model, 'r');
+  // the library opens the path once to fstat it (lib/file-read.ts checkRegularFile), then TFLite maps it
+  const spies = (['readSync', 'readFileSync', 'read'] as const).map((name) => jest.spyOn(fs, name));
   try {
-    expect(checkModelGraph(fileBytes(fd)).problem).toBeNull();
-    expect(read.mock.calls.length).toBeGreaterThan(1);
-    const bytes = read.mock.calls.reduce((sum, call) => sum + length(call), 0);
-    const size = fs.fstatSync(fd).size;
-    // measured: 22 pages, 1.42 MB of this 2.07 MB model (the pages holding its structure and buffer headers)
-    expect(read.mock.calls.every((call) => length(call) <= 64 * 1024)).toBe(true);
-    expect(bytes).toBeLessThan(size * 0.8);
+    const it = new Interpreter(model);
+    it.dispose();
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
   } finally {
-    fs.closeSync(fd);
-    read.mockRestore();
+    for (const spy of spies) spy.mockRestore();
+  }
+  expect(graphReport(model)).toMatchObject({ problem: null, rule: null });
+});
+
+test('the report names the same rule for a model given by path as for its bytes', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-rules-'));
+  try {
+    for (const [name, make] of Object.entries(hostile)) {
+      const file = path.join(tmp, `${name}.tflite`);
+      const bytes = make();
+      fs.writeFileSync(file, bytes);
+      expect(graphReport(file)).toEqual(graphReport(bytes));
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 });

@@ -1,7 +1,8 @@
+/** What the addon's graph checks found in a model (native/model_check_report.h builds it). */
 export interface GraphReport {
   /** What makes the model unusable, or null. */
   problem: string | null;
-  /** The rule (lib/model-check/rules.ts) that found the problem, or null. */
+  /** The rule (native/model_check_rules.cc) that found the problem, or null. */
   rule: string | null;
   /** Why XNNPACK must not be applied to this model, or null. */
   xnnpackHazard: string | null;

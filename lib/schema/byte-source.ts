@@ -1,20 +1,18 @@
 /**
- * The one bounds-checked byte source the library's model readers go through (lib/model-check.ts, lib/metadata.ts;
- * stress/lib/tflite-map.js, which maps valid fixtures for the fuzzer, shares their field table and skips what is out
- * of bounds instead of throwing): a model in memory, or a model file read in 64 KiB pages so a large
- * model is not read whole, under CheckedByteBuffer, whose every read checks its bounds, and Table, a table's fields
- * by the vtable offsets generated from TFLite's schema (lib/schema/tflite.ts FIELDS).
+ * The one bounds-checked byte source the library's model readers in JavaScript go through (lib/metadata.ts;
+ * stress/lib/tflite-map.ts, which maps valid fixtures for the fuzzer, shares their field table and skips what is out
+ * of bounds instead of throwing): a model in memory under CheckedByteBuffer, whose every read checks its bounds, and
+ * Table, a table's fields by the vtable offsets generated from TFLite's schema (lib/schema/tflite.ts FIELDS). (The
+ * graph checks, which read a model TFLite has verified, run in the addon: lib/model-check.ts.)
  *
  * Why not flatc's generated accessor classes over the `flatbuffers` runtime: that runtime trusts its input (its
  * ByteBuffer indexes a Uint8Array without checks: an out-of-range read gives undefined, then NaN offsets, then a
  * TypeError or a silently wrong answer), reads vtable sizes and vector lengths signed, looks a field up in the
- * vtable again for every vector element, and the classes are 80 KB of code a process parses at load. Measured with
- * callgrind on the check of two corpus models, see lib/model-check.ts. The reads here use flatc's names (__offset,
- * __indirect, __vector, __vector_len, __string), so the two can be compared line for line.
+ * vtable again for every vector element, and the classes are 80 KB of code a process parses at load (measured with
+ * callgrind when the graph checks were JavaScript). The reads here use flatc's names (__offset, __indirect,
+ * __vector, __vector_len, __string), so the two can be compared line for line.
  * A hostile model ends in one typed error, OutOfBounds, which each reader turns into its verdict.
  */
-import * as fs from 'fs';
-
 export interface ModelBytes {
   readonly length: number;
   u8(at: number): number;
@@ -32,56 +30,6 @@ export function bufferBytes(buffer: Uint8Array): ModelBytes {
     u16: (at) => view.getUint16(at, true),
     i32: (at) => view.getInt32(at, true),
     slice: (at, length) => buffer.subarray(at, at + length),
-  };
-}
-
-const PAGE = 64 * 1024;
-
-/** Positioned reads of an open file, 64 KiB at a time, each page read once. */
-export function fileBytes(fd: number): ModelBytes {
-  const length = fs.fstatSync(fd).size;
-  const pages = new Map<number, DataView>();
-  // The page of the last read: the checker makes tens of thousands of reads, nearly all next to the previous one,
-  // and at a process's first model this code runs unoptimized (cold start), so the common case is one compare and
-  // one DataView read.
-  let current = -1;
-  let view: DataView = new DataView(new ArrayBuffer(0));
-  const pageAt = (at: number): number => {
-    const index = Math.floor(at / PAGE);
-    if (index !== current) {
-      let page = pages.get(index);
-      if (!page) {
-        const bytes = Buffer.alloc(Math.min(PAGE, length - index * PAGE));
-        fs.readSync(fd, bytes, 0, bytes.length, index * PAGE);
-        page = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-        pages.set(index, page);
-      }
-      current = index;
-      view = page;
-    }
-    return at - index * PAGE;
-  };
-  const u8 = (at: number): number => {
-    const offset = pageAt(at); // first: it may switch `view`
-    return view.getUint8(offset);
-  };
-  const u16 = (at: number): number => {
-    const offset = pageAt(at);
-    return offset + 2 <= view.byteLength ? view.getUint16(offset, true) : u8(at) | (u8(at + 1) << 8);
-  };
-  return {
-    length,
-    u8,
-    u16,
-    i32: (at) => {
-      const offset = pageAt(at);
-      return offset + 4 <= view.byteLength ? view.getInt32(offset, true) : u16(at) | (u16(at + 2) << 16);
-    },
-    slice: (at, n) => {
-      const out = new Uint8Array(n);
-      for (let k = 0; k < n; k++) out[k] = u8(at + k);
-      return out;
-    },
   };
 }
 

@@ -1,6 +1,6 @@
 // Hand-made hostile models for the bad-input table, the leak check and the graph rules' reproducers: a fixture with
 // one field corrupted in a way TFLite's flatbuffer verifier accepts (each was a process crash before
-// lib/model-check.ts). Each names the rule of lib/model-check/rules.ts that refuses it; test/model-check-rules.test.ts
+// the graph checks, lib/model-check.ts). Each names the rule of native/model_check_rules.cc that refuses it; test/model-check-rules.test.ts
 // checks that it is that rule, and that the verifier accepts the model (so the rule is what stands in the way).
 import * as fs from 'fs';
 import * as path from 'path';

@@ -3,7 +3,7 @@
 // tensor / buffer / opcode / subgraph indices, builtin codes, vector lengths, offsets, options, weights bytes.
 // Fields are named by the field table generated from the pinned schema (lib/schema/tflite.ts FIELDS) and read
 // through the library's bounds-checked byte source (lib/schema/byte-source.ts), both from the built dist/cjs: the
-// same reader as lib/model-check.ts and lib/metadata.ts. It walks valid fixture models only (the mutator maps the
+// same reader as lib/metadata.ts. It walks valid fixture models only (the mutator maps the
 // original, then corrupts a copy), but stays defensive: anything out of bounds is skipped, never thrown.
 
 import * as path from 'path';
