@@ -148,6 +148,15 @@ fetch_all() {  # fetch_all [filter-regex]
 # XNNPACK's patches (scripts/patches/xnnpack/) work the same way on its own tree, with a stamp of their own.
 PATCHES=$REPO/scripts/patches
 patch_set_sha() { cat "$PATCHES/$1"/*.patch 2>/dev/null | sha256sum | cut -d' ' -f1; }
+# apply_patches TREE DIR: scripts/patches/TREE/*.patch in order, inside DIR.
+apply_patches() {
+  local p
+  for p in "$PATCHES/$1"/*.patch; do
+    [ -e "$p" ] || continue
+    log "patch $1 $(basename "$p")"
+    (cd "$2" && patch -s -p1 --no-backup-if-mismatch < "$p") || { echo "patch failed: $p" >&2; exit 1; }
+  done
+}
 
 extract_tensorflow() {
   local want; want=$(patch_set_sha tensorflow)
@@ -157,12 +166,7 @@ extract_tensorflow() {
   tar -xf "$DL/tensorflow_2.14.1+dfsg.orig.tar.xz" -C "$S"
   tar -xf "$DL/tensorflow_2.14.1+dfsg-3.1.debian.tar.xz" -C "$S/tf-debian"
   (cd "$TF" && patch -s -p1 < "$S/tf-debian/debian/patches/disable-ml_dtypes.patch")
-  local p
-  for p in "$PATCHES"/tensorflow/*.patch; do
-    [ -e "$p" ] || continue
-    log "patch $(basename "$p")"
-    (cd "$TF" && patch -s -p1 --no-backup-if-mismatch < "$p") || { echo "patch failed: $p" >&2; exit 1; }
-  done
+  apply_patches tensorflow "$TF"
   echo "$want" > "$TF/.extracted"
 }
 
@@ -202,12 +206,7 @@ extract_xnnpack() {
   log "extracting xnnpack"
   rm -rf "$XNNPACK" && mkdir -p "$XNNPACK"
   tar -xf "$DL/xnnpack_0.0~git20241108.4ea82e5.orig.tar.xz" -C "$XNNPACK"  # no top dir
-  local p
-  for p in "$PATCHES"/xnnpack/*.patch; do
-    [ -e "$p" ] || continue
-    log "patch xnnpack $(basename "$p")"
-    (cd "$XNNPACK" && patch -s -p1 --no-backup-if-mismatch < "$p") || { echo "patch failed: $p" >&2; exit 1; }
-  done
+  apply_patches xnnpack "$XNNPACK"
   echo "$want" > "$XNNPACK/.extracted"
 }
 
