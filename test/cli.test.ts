@@ -1,4 +1,4 @@
-// The CLI (package.json `bin`: dist/cjs/cli/bin.js, from lib/cli/bin.ts) as a user runs it: a child process, its
+// The CLI (package.json `bin`: bin/tflite-runtime.js, which starts dist/cjs/cli/) as a user runs it: a child process, its
 // stdout, stderr and exit code.
 import { spawnSync, execFileSync, type SpawnSyncOptionsWithStringEncoding } from 'child_process';
 import fs from 'fs';
@@ -8,7 +8,7 @@ import packageJson from '../package.json';
 import { Interpreter, type DelegateInfo, type PlannedOp } from '..';
 import { fixture, expected, sharpLoads, type ExpectedTensor } from './helpers';
 
-const CLI = path.join(__dirname, '..', 'dist', 'cjs', 'cli', 'bin.js');
+const CLI = path.join(__dirname, '..', 'bin', 'tflite-runtime.js');
 const IMAGE = path.join(__dirname, '..', 'examples', 'assets', 'airplane.jpg');
 const CIFAR = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 

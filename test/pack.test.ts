@@ -49,10 +49,10 @@ describe('the tarball', () => {
     const names = new Set(files.map((f) => f.path));
     const required = [
       'package.json', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/cjs/metadata.js', 'dist/esm/index.mjs',
-      'dist/esm/index.d.mts', 'dist/cjs/cli/bin.js', 'binding.gyp', 'CMakeLists.txt', 'scripts/build-tflite.sh',
+      'dist/esm/index.d.mts', 'bin/tflite-runtime.js', 'binding.gyp', 'CMakeLists.txt', 'scripts/build-tflite.sh',
       'scripts/tflite-sources.lock', 'prebuilds/linux-x64/libtensorflowlite_c.so', 'prebuilds/linux-x64/manifest.json',
       ...fs.readdirSync(path.join(root, 'native')).map((f) => `native/${f}`),
-      // every built file, the CLI's (dist/cjs/cli/, bin.js its entry) and the model checker's included
+      // every built file, the CLI's (dist/cjs/cli/) and the model checker's included
       ...filesUnder(path.join(root, 'dist', 'cjs')).map((f) => `dist/cjs/${f}`),
     ];
     for (const file of required) expect({ file, packed: names.has(file) }).toEqual({ file, packed: true });
@@ -217,7 +217,7 @@ describe('installed into a new project, with no compiler on PATH', () => {
     expect(got).toEqual({ out: add.outputs[0].value, same: true, runtime: add.minRuntimeVersion });
   });
 
-  test('the CLI runs from node_modules/.bin: package.json `bin` is an executable dist/cjs/cli/bin.js', () => {
+  test('the CLI runs from node_modules/.bin: package.json `bin` is an executable bin/tflite-runtime.js', () => {
     const target = path.join(project, 'node_modules', 'tflite-runtime', pkg.bin['tflite-runtime']);
     expect(fs.realpathSync(path.join(project, 'node_modules', '.bin', 'tflite-runtime'))).toBe(fs.realpathSync(target));
     expect(fs.readFileSync(target, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);

@@ -1,5 +1,5 @@
-// The tflite-runtime CLI: inspect, run and bench TensorFlow Lite models. See docs/CLI.md. bin.ts (the package's
-// `bin`, dist/cjs/cli/bin.js once built) starts it.
+// The tflite-runtime CLI: inspect, run and bench TensorFlow Lite models. See docs/CLI.md. bin/tflite-runtime.js (the
+// package's `bin`) starts it.
 import * as path from 'path';
 import { Command, CommanderError } from 'commander';
 import { EXIT, CliError, addRuntimeOptions, type ExitCode } from './common';
@@ -68,7 +68,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
   }
 }
 
-/** What bin.ts calls: main() on process.argv, its code as the exit code. */
+/** What bin/tflite-runtime.js calls: main() on process.argv, its code as the exit code. */
 export function start(): void {
   // `tflite-runtime inspect m.tflite | head` closes stdout early: that is not an error.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
