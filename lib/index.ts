@@ -5,7 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 export { Interpreter } from './interpreter';
-export type { InterpreterOptions, XnnpackOptions, TensorDetails, DelegateInfo, PlannedOp } from './interpreter';
+export type { InterpreterOptions, XnnpackOptions, TensorDetails, PlannedOp } from './interpreter';
+export type { DelegateInfo } from './placement';
 export type { LogLevel } from './log-level';
 export type { CustomOpLibrary } from './custom-ops';
 export type { ModelSource } from './model-source';

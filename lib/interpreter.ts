@@ -3,7 +3,7 @@ import { customOpLibraries, CustomOpLibrary, MAX_LIBRARIES } from './custom-ops'
 import { argumentError, describeValue, isIndex, optionsObject } from './arguments';
 import { Delegate, explainDelegateError, nativeDelegate } from './delegate';
 import { explainOpVersion } from './op-versions';
-import { describePlacement, opName } from './placement';
+import { DelegateInfo, describePlacement, opName } from './placement';
 import { LogLevel, logSeverity } from './log-level';
 import type { DType, TypedArray } from './dtype';
 import { TfLiteError } from './errors';
@@ -52,21 +52,6 @@ export interface TensorDetails {
   dtype: DType;
   quantization: { scale: number; zeroPoint: number };
   quantizationParameters: QuantizationParameters;
-}
-
-export interface DelegateInfo {
-  /** 'xnnpack' or 'delegates[i]'. */
-  name: string;
-  applied: boolean;
-  /** How many of the model's nodes this delegate took. */
-  nodes: number;
-  /** Why it was not applied, when it was not: what TFLite said, or which tensor made the graph dynamic. */
-  error?: string | undefined;
-  /**
-   * When it took only part of the graph: the ops left on TFLite's built-in kernels, with their node counts
-   * (e.g. { GATHER: 3 }). Absent when it took everything or was not applied.
-   */
-  leftOnCpu?: Record<string, number> | undefined;
 }
 
 export interface PlannedOp {

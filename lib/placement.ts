@@ -4,8 +4,23 @@
  * the tensor that made the graph dynamic and the op computing it). `interpreter.delegates` and the CLI show it.
  */
 import type { NativeDelegateReport, NativePlannedNode } from './binding';
-import type { DelegateInfo } from './interpreter';
 import { BuiltinOperator } from './schema/tflite';
+
+/** One delegate asked for, as `interpreter.delegates` reports it. */
+export interface DelegateInfo {
+  /** 'xnnpack' or 'delegates[i]'. */
+  name: string;
+  applied: boolean;
+  /** How many of the model's nodes this delegate took. */
+  nodes: number;
+  /** Why it was not applied, when it was not: what TFLite said, or which tensor made the graph dynamic. */
+  error?: string | undefined;
+  /**
+   * When it took only part of the graph: the ops left on TFLite's built-in kernels, with their node counts
+   * (e.g. { GATHER: 3 }). Absent when it took everything or was not applied.
+   */
+  leftOnCpu?: Record<string, number> | undefined;
+}
 
 /** An op's name: a custom op's own, else the builtin's from the schema (BUILTIN_<code> for a code it does not name). */
 export function opName(op: number, custom: string): string {
