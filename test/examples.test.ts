@@ -74,7 +74,7 @@ function directTop5(input: Float32Array, model = fixture('convnet.tflite')) {
     expect(result.normalization).toEqual({ mean: [127.5], std: [127.5] });
     expect(result.top).toHaveLength(3);
     // The CLI's image input does the same steps: the same scores.
-    const cli = spawnSync(process.execPath, [path.join(__dirname, '..', 'dist', 'cjs', 'cli', 'bin.js'), 'run',
+    const cli = spawnSync(process.execPath, [path.join(__dirname, '..', 'bin', 'tflite-runtime.js'), 'run',
       fixture('convnet_metadata.tflite'), '-i', IMAGE, '-k', '3', '--json'], { encoding: 'utf8' });
     expect(JSON.parse(cli.stdout).outputs.Identity.top).toEqual(result.top);
   });

@@ -16,7 +16,7 @@ type Interpreter = lib.Interpreter;
 
 const ROOT = path.resolve(__dirname, '..');
 const MEDIAPIPE = path.join(__dirname, 'corpus', 'models', 'mediapipe');
-const CLI = path.join(ROOT, 'dist', 'cjs', 'cli', 'bin.js');
+const CLI = path.join(ROOT, 'bin', 'tflite-runtime.js');
 const BITS_32 = ['arm', 'ia32'].includes(process.arch);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tflite-hostile-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
