@@ -48,7 +48,7 @@ build() {
   rm -rf "$WORK"
   mkdir -p "$WORK"
   find "$REPO" -maxdepth 1 -type f -exec cp {} "$WORK/" \;   # package.json, CMakeLists.txt, binding.gyp, README...
-  cp -r "$REPO/native" "$REPO/dist" "$REPO/dist-tools" "$REPO/test" "$REPO/stress" "$WORK/"
+  cp -r "$REPO/native" "$REPO/bin" "$REPO/dist" "$REPO/dist-tools" "$REPO/test" "$REPO/stress" "$WORK/"
   [ -d "$REPO/examples" ] && cp -r "$REPO/examples" "$WORK/"
   [ -d "$REPO/scripts" ] && cp -r "$REPO/scripts" "$WORK/"
   mkdir -p "$WORK/prebuilds"
