@@ -1,11 +1,8 @@
 #!/usr/bin/env node
-// The tflite-runtime CLI (package.json `bin`; the bin/ of shared/DESIGN.md's layout). Its commands are TypeScript in
-// lib/cli/, compiled with the library into dist/cjs/cli/; this file only starts them.
-'use strict';
-try {
-  require.resolve('../dist/cjs/cli/main.js');
-} catch {
-  process.stderr.write('tflite-runtime: the CLI is not built (in a source checkout, run `npm run build`)\n');
-  process.exit(1);
-}
-require('../dist/cjs/cli/main.js').start();
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+// The tflite-runtime CLI (package.json `bin`: bin/tflite-runtime.js, compiled from this file by tsconfig.bin.json in
+// `npm run build`; bin/ of shared/DESIGN.md's layout). Its commands are in lib/cli/, built with the library into
+// dist/cjs/cli/; this file only starts them.
+const main_1 = require("../dist/cjs/cli/main");
+(0, main_1.start)();
