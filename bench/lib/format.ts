@@ -1,7 +1,7 @@
 // Statistics (median, p90) and the text / Markdown tables the report prints.
 
 
-export interface Stats { median: number; p90: number; min: number; n: number }
+export interface Stats { median: number; p10: number; p90: number; min: number; n: number }
 
 function quantile(sorted: readonly number[], q: number): number {
   if (!sorted.length) return NaN;
@@ -12,7 +12,8 @@ function quantile(sorted: readonly number[], q: number): number {
 }
 function stats(samples: readonly number[]): Stats {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { median: quantile(sorted, 0.5), p90: quantile(sorted, 0.9), min: sorted[0]!, n: sorted.length };
+  return { median: quantile(sorted, 0.5), p10: quantile(sorted, 0.1), p90: quantile(sorted, 0.9), min: sorted[0]!,
+    n: sorted.length };
 }
 const median = (xs: readonly number[]): number => stats(xs).median;
 function fmtUs(us: number | undefined): string {
