@@ -39,7 +39,10 @@ LOG=$ROOT/build-tflite-$ARCH.log
 #  - armv7: not so. Debian's armhf libruy is compiled for the armhf baseline (VFPv3-D16, no NEON): it has no NEON
 #    kernels at all, so the GEMMs stay on Eigen/gemmlowp, which this build compiles with NEON; and ruy's headers are
 #    patched to say NEON is off (patch_ruy), or code compiled with -mfpu=neon references kernels the library lacks.
-#  On x64 nothing changes (Eigen/gemmlowp; ruy's AVX paths where TFLite calls ruy).
+#  - x64: TFLITE_WITH_RUY too. Debian's amd64 libruy has ruy's AVX2-FMA and AVX-512 kernels, chosen at run time;
+#    without it the float GEMMs of the built-in kernels ran on Eigen compiled for baseline x86-64 (SSE2), e.g. the
+#    TRANSPOSE_CONV that stays off XNNPACK in the corpus's segmenters (perf, C loop, segmenter_f32: Eigen's
+#    gebp_kernel 13.7% of the run, ruy's kernel 10.3% with it; Python's tf.lite 2.21 runs it on an AVX build).
 # Compiler: clang, for the whole library (TFLite, XNNPACK, their dependencies; the addon stays on g++). XNNPACK's C
 # microkernels are written for, and tuned with, clang: g++ 12 compiles the AVX2 f32 GEMMs (5x16 fma3_broadcast:
 # 10 accumulators + 2 weight vectors + 5 broadcasts = 17 of 16 ymm registers) with an accumulator spilled to the
@@ -54,7 +57,7 @@ if [ "${1:-build}" = build ] && ! { command -v "$CLANG" && command -v "$CLANGXX"
 fi
 case "$ARCH" in
   x64)   MULTIARCH=x86_64-linux-gnu;     DEBARCH=amd64
-         TOOLCHAIN=(-DCMAKE_C_COMPILER="$CLANG" -DCMAKE_CXX_COMPILER="$CLANGXX") ;;
+         TOOLCHAIN=(-DCMAKE_C_COMPILER="$CLANG" -DCMAKE_CXX_COMPILER="$CLANGXX" -DTFLITE_ENABLE_RUY=ON) ;;
   arm64) MULTIARCH=aarch64-linux-gnu;    DEBARCH=arm64
          TOOLCHAIN=(-DCMAKE_TOOLCHAIN_FILE="$REPO/scripts/toolchains/aarch64.cmake" -DTFLITE_CLANG="$CLANG"
                     -DXNNPACK_ENABLE_KLEIDIAI=OFF

@@ -62,7 +62,7 @@ const manifest = {
     recipe: 'scripts/build-tflite.sh build',
     flags: ['-DCMAKE_BUILD_TYPE=Release', '-DTFLITE_ENABLE_XNNPACK=ON', '-DXNNPACK_BUILD_ALL_MICROKERNELS=OFF',
       '-DTFLITE_ENABLE_GPU=OFF', '-DTFLITE_ENABLE_NNAPI=OFF', '-DFETCHCONTENT_FULLY_DISCONNECTED=ON',
-      ...armFlags(), 'strip --strip-unneeded'],
+      ...(process.env.ARCH === 'x64' ? ['-DTFLITE_ENABLE_RUY=ON'] : []), ...armFlags(), 'strip --strip-unneeded'],
     // The library is built with clang (build-tflite.sh says why), the addon with g++.
     compiler: {
       library: libraryCompiler(),
