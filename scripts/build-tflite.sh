@@ -10,7 +10,8 @@
 #   scripts/build-tflite.sh lock       print sha256 lines for the downloaded files (to refresh the lock file)
 #
 # env: TFLITE_ROOT (default <repo>/.tflite-build), JOBS (default: nproc), ARCH (x64 | arm64 | armv7; default x64),
-#      TFLITE_CLANG (default clang-14: Debian's clang package; the compiler of the whole library, see below)
+#      TFLITE_CLANG (default clang-19 for x64, clang-14 for ARM: Debian 12's clang-19 / clang-14 packages; the
+#      compiler of the whole library, see below)
 #
 # Why Debian: no registry reachable here ships a current TFLite C library, and Debian's source archive has
 # TF 2.14.1 plus every dependency. Traps found on the way (see shared/reference/TFLITE-BUILD-NOTES.md):
@@ -49,11 +50,16 @@ LOG=$ROOT/build-tflite-$ARCH.log
 # stack inside the k-loop, a store->load chain on every iteration; clang reloads a weight vector instead. Measured
 # on face_detection_short_range (perf, C loop): that kernel was 42% of the run, the library 1.5-1.7x slower than
 # Python's tf.lite 2.21 on the same model (bench/CORPUS.md has the before/after).
-CLANG=${TFLITE_CLANG:-clang-14}
+# x64: clang 19 (Debian 12's clang-19). clang 14 compiles the qs8 AVX2 GEMMs (3x8c8: 12 accumulators) with
+# accumulators spilled to the stack inside the K loop, 238 instructions and 18 stack references where clang 19 (and
+# the build in Python's tf.lite 2.21) has 216 and 12: efficientnetb0_int8's fastest invoke 5.2-5.3 -> 4.8-5.05 ms in
+# a C loop, the float models unchanged. ARM stays on clang 14: its prebuilds were tested with it, and its GEMMs here
+# are mostly hand-written assembly; not measured with 19 (no board).
+if [ "${ARCH:-x64}" = x64 ]; then CLANG=${TFLITE_CLANG:-clang-19}; else CLANG=${TFLITE_CLANG:-clang-14}; fi
 CLANGXX=${CLANG/clang/clang++}
 # (only `build` compiles; `headers`, what CI runs, needs no compiler)
 if [ "${1:-build}" = build ] && ! { command -v "$CLANG" && command -v "$CLANGXX"; } >/dev/null; then
-  echo "$CLANG / $CLANGXX not found: apt-get install clang (or set TFLITE_CLANG)" >&2; exit 2
+  echo "$CLANG / $CLANGXX not found: apt-get install $CLANG (or set TFLITE_CLANG)" >&2; exit 2
 fi
 case "$ARCH" in
   x64)   MULTIARCH=x86_64-linux-gnu;     DEBARCH=amd64
