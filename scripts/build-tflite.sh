@@ -55,7 +55,7 @@ LOG=$ROOT/build-tflite-$ARCH.log
 # the build in Python's tf.lite 2.21) has 216 and 12: efficientnetb0_int8's fastest invoke 5.2-5.3 -> 4.8-5.05 ms in
 # a C loop, the float models unchanged. ARM stays on clang 14: its prebuilds were tested with it, and its GEMMs here
 # are mostly hand-written assembly; not measured with 19 (no board).
-if [ "${ARCH:-x64}" = x64 ]; then CLANG=${TFLITE_CLANG:-clang-19}; else CLANG=${TFLITE_CLANG:-clang-14}; fi
+if [ "$ARCH" = x64 ]; then CLANG=${TFLITE_CLANG:-clang-19}; else CLANG=${TFLITE_CLANG:-clang-14}; fi
 CLANGXX=${CLANG/clang/clang++}
 # (only `build` compiles; `headers`, what CI runs, needs no compiler)
 if [ "${1:-build}" = build ] && ! { command -v "$CLANG" && command -v "$CLANGXX"; } >/dev/null; then
