@@ -112,6 +112,27 @@ describe('corpus regressions', () => {
     expect(xnnpack.leftOnCpu).toMatchObject({ GELU: 2, BATCH_MATMUL: 4 });
   });
 
+  // With a thread pool, XNNPACK (patch xnnpack/0002) keeps checking whether the graph runs faster on the calling
+  // thread or on the pool: one warm-up run, a probe of 6 alternated runs, then 16 runs the chosen way and one the
+  // other, 32 and one, ... 100 runs cross the probe, two checks and whatever switches they make; each must give the
+  // bytes of the first run.
+  test.each(['converted/lstm_f32.tflite', 'converted/mobilenetv3small_f32.tflite'])(
+    '%s with 2 threads: the same outputs on every run while the threading choice is probed', (suffix) => {
+      const entry = models.find((m) => m.file.endsWith(suffix))!;
+      const interpreter = run(entry, { threads: 2 });
+      const bytes = () => interpreter.outputs.map((o) => {
+        const values = o.get() as Float32Array;
+        return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+      });
+      const first = bytes();
+      for (let i = 1; i < 100; i++) {
+        interpreter.invoke();
+        bytes().forEach((b, j) => expect(b.equals(first[j]!)).toBe(true));
+      }
+      entry.outputs.forEach((ref, j) => expect(corpus.compareOutput(interpreter.output(j).get(), ref)).toEqual([]));
+      interpreter.dispose();
+    });
+
   test('an op version this runtime lacks names the version and what avoids it', () => {
     // FULLY_CONNECTED version 11 (int16 activations with a quantized bias type) stays unregistered: a copy of the
     // dynamic-range transformer (FULLY_CONNECTED version 12) with that version rewritten.
