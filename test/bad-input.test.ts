@@ -44,7 +44,8 @@ function healthy() {
 }
 
 // [name, what to do, the code it must fail with]
-const SYNC_CASES: [string, () => unknown, TfLiteErrorCode][] = [
+type BadCase = [string, () => unknown, TfLiteErrorCode];
+const SYNC_CASES: BadCase[] = [
   // loading
   ['a missing file', () => new Interpreter(fixture('missing.tflite')), 'ERR_TFLITE_NOT_FOUND'],
   ['a directory path', () => new Interpreter(__dirname), 'ERR_TFLITE_NOT_FOUND'],
@@ -126,6 +127,21 @@ const SYNC_CASES: [string, () => unknown, TfLiteErrorCode][] = [
     it.resizeInput(0, [1, 32, 1, 3]);
     it.allocateTensors();
   }, 'ERR_TFLITE_ALLOCATE'],
+  // The fuzz campaign's mutant of strings_dynamic.tflite (STRIDED_SLICE's begin 0 -> 127 on a 1-element axis it
+  // shrinks): the slice wrote nothing, SUB and RANGE read uninitialized memory, GATHER sometimes crashed. Patch
+  // tensorflow/0018 refuses the index at prepare, as TensorFlow does.
+  ['a STRIDED_SLICE keeping an index outside the axis it shrinks', () =>
+    new Interpreter(fixture('hostile/strided_slice_shrink_out_of_bounds.tflite')).allocateTensors(), 'ERR_TFLITE_ALLOCATE'],
+  ['the same without XNNPACK', () =>
+    new Interpreter(fixture('hostile/strided_slice_shrink_out_of_bounds.tflite'), { xnnpack: false }).allocateTensors(),
+    'ERR_TFLITE_ALLOCATE'],
+  // The fuzz campaign's mutant of stress/seeds/bilstm_gru.tflite (a negative begin for the SLICE inside its WHILE
+  // body): the kernel read before its input and the process died (SIGSEGV) on every run. Patch tensorflow/0019.
+  ...[true, false].map((xnnpack): BadCase => [`a SLICE with a negative begin (xnnpack: ${xnnpack})`, () => {
+    const it = new Interpreter(fixture('hostile/slice_negative_begin.tflite'), { xnnpack });
+    it.allocateTensors();
+    it.invoke();
+  }, 'ERR_TFLITE_INVOKE']),
   ['a runner resizing a fixed dimension', () => ready('signatures.tflite').getSignatureRunner('add')
     .resizeInput('x', [3, 2]), 'ERR_TFLITE_SHAPE'],
   // lifecycle
