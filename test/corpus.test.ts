@@ -133,6 +133,24 @@ describe('corpus regressions', () => {
       interpreter.dispose();
     });
 
+  // The int8 LSTM's 160 TANH and LOGISTIC nodes run on 8-bit lookup tables. XNNPACK's come from a process-wide cache
+  // once an operator with the same quantization computed one (xnnpack 0006); TFLite's own kernels build theirs at the
+  // first invoke instead of in Prepare (tensorflow 0020), so without XNNPACK the tables are built by that invoke.
+  test('converted/lstm_int8.tflite: lookup tables from the cache and built at the first invoke give the same outputs', () => {
+    const entry = models.find((m) => m.file.endsWith('converted/lstm_int8.tflite'))!;
+    const bytes = (interpreter: Interpreter) => interpreter.outputs.map((o) => Buffer.from(o.get() as Int8Array));
+    const first = run(entry);
+    const second = run(entry);
+    expect(bytes(second)).toEqual(bytes(first));
+    const builtin = run(entry, { xnnpack: false });
+    expect(builtin.delegates.some((d) => d.name === 'xnnpack' && d.applied)).toBe(false);
+    entry.outputs.forEach((ref, j) => expect(corpus.compareOutput(builtin.output(j).get(), ref)).toEqual([]));
+    const once = bytes(builtin);
+    builtin.invoke();
+    expect(bytes(builtin)).toEqual(once);
+    for (const interpreter of [first, second, builtin]) interpreter.dispose();
+  });
+
   test('an op version this runtime lacks names the version and what avoids it', () => {
     // FULLY_CONNECTED version 11 (int16 activations with a quantized bias type) stays unregistered: a copy of the
     // dynamic-range transformer (FULLY_CONNECTED version 12) with that version rewritten.
