@@ -54,7 +54,7 @@ async function coldStart(E: Engines, entry: CorpusModel, reps: number): Promise<
 
 const ROUNDS_PER_OPTION = 4;
 const ROUND_BUDGET_MS = 60;
-const COLD_START_REPS = 5;
+const COLD_START_REPS = 9;
 
 async function sectionCorpus(E: Engines): Promise<void> {
   const rows: any[] = [];
