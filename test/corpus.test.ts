@@ -30,6 +30,14 @@ function run(entry: CorpusModel, options: InterpreterOptions = {}) {
   return interpreter;
 }
 
+// Each output's bytes, for comparing runs byte for byte (a view over the copy get() returns).
+function outputBytes(interpreter: Interpreter): Buffer[] {
+  return interpreter.outputs.map((o) => {
+    const values = o.get() as ArrayBufferView;
+    return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
+  });
+}
+
 describe('compatibility corpus', () => {
   test('has the committed models', () => {
     expect(models.filter((m) => m.committed).length).toBeGreaterThanOrEqual(50);
@@ -120,14 +128,10 @@ describe('corpus regressions', () => {
     '%s with 2 threads: the same outputs on every run while the threading choice is probed', (suffix) => {
       const entry = models.find((m) => m.file.endsWith(suffix))!;
       const interpreter = run(entry, { threads: 2 });
-      const bytes = () => interpreter.outputs.map((o) => {
-        const values = o.get() as Float32Array;
-        return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-      });
-      const first = bytes();
+      const first = outputBytes(interpreter);
       for (let i = 1; i < 100; i++) {
         interpreter.invoke();
-        bytes().forEach((b, j) => expect(b.equals(first[j]!)).toBe(true));
+        outputBytes(interpreter).forEach((b, j) => expect(b.equals(first[j]!)).toBe(true));
       }
       entry.outputs.forEach((ref, j) => expect(corpus.compareOutput(interpreter.output(j).get(), ref)).toEqual([]));
       interpreter.dispose();
@@ -138,16 +142,15 @@ describe('corpus regressions', () => {
   // first invoke instead of in Prepare (tensorflow 0020), so without XNNPACK the tables are built by that invoke.
   test('converted/lstm_int8.tflite: lookup tables from the cache and built at the first invoke give the same outputs', () => {
     const entry = models.find((m) => m.file.endsWith('converted/lstm_int8.tflite'))!;
-    const bytes = (interpreter: Interpreter) => interpreter.outputs.map((o) => Buffer.from(o.get() as Int8Array));
     const first = run(entry);
     const second = run(entry);
-    expect(bytes(second)).toEqual(bytes(first));
+    expect(outputBytes(second)).toEqual(outputBytes(first));
     const builtin = run(entry, { xnnpack: false });
     expect(builtin.delegates.some((d) => d.name === 'xnnpack' && d.applied)).toBe(false);
     entry.outputs.forEach((ref, j) => expect(corpus.compareOutput(builtin.output(j).get(), ref)).toEqual([]));
-    const once = bytes(builtin);
+    const once = outputBytes(builtin);
     builtin.invoke();
-    expect(bytes(builtin)).toEqual(once);
+    expect(outputBytes(builtin)).toEqual(once);
     for (const interpreter of [first, second, builtin]) interpreter.dispose();
   });
 
