@@ -120,7 +120,8 @@ def main():
             if cmd == "load":
                 reply({"ok": True, **load(sid, int(parts[2]), parts[3] == "1", " ".join(parts[4:]))})
             elif cmd == "run":
-                warmup = int(parts[6]) if len(parts) > 6 else 0
+                # run ID VARIANT ITERS BATCH WARMUP: WARMUP is the sixth field (index 5), optional.
+                warmup = int(parts[5]) if len(parts) > 5 else 0
                 reply({"ok": True, "us": run(sid, parts[2], int(parts[3]), int(parts[4]), warmup)})
             elif cmd == "free":
                 slots.pop(sid, None)
