@@ -73,6 +73,11 @@ async function main(): Promise<void> {
       start('c2', 'c-loop-2', cLoop, []); // a second, identical process: the noise floor between two processes
     }
     start('addon', 'addon', process.execPath, [path.join(COMPILED, 'engines', 'addon.js')]);
+    // The corpus section's control: a second, identical addon process, alternated with the other two in the same
+    // rounds, so each row shows how far two copies of the same engine drift apart on this machine.
+    if (opts.sections.includes('corpus') && !opts.quick) {
+      start('addon2', 'addon-2', process.execPath, [path.join(COMPILED, 'engines', 'addon.js')]);
+    }
     const versions: Record<string, string | null> = { tflite: files.version.tflite, addon: files.version.addon, python: null,
       addonBinary: `${path.relative(ROOT, files.addon)} (sha256 ${files.addonSha256}…)`,
       library: `${path.relative(ROOT, files.lib)} (sha256 ${files.libSha256}…)` };

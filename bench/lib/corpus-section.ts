@@ -11,6 +11,11 @@
 // in the slow mode and the other's not, and a row moved by up to 0.4 between runs; with many short rounds both
 // engines sample the two modes alike. Each row reports the ratio of medians (the headline) and the ratio of the
 // 10th percentiles (the fast mode, what each engine costs when the host leaves the VM alone).
+//
+// The control: a second addon process (E.addon2, started by run.ts) runs the same model in the same rounds. Its
+// ratio to the first is what this machine alone does to a row (two copies of one engine, alternated by hand, read
+// 1.01-1.06 apart on pose_landmark_heavy here, the first-started the slower in 6 of 6 runs whichever loaded its
+// model first), so a row above 1.05 against Python can be read against how many rows the control puts outside 1.05.
 
 import { opts, note, log, results } from './context';
 import type { Engine, Engines } from './engine';
@@ -63,11 +68,12 @@ async function sectionCorpus(E: Engines): Promise<void> {
     for (const threads of opts.quick ? [1] : [1, 2]) {
       log(`corpus: ${entry.file}, threads ${threads}`);
       const row: any = await measured(`corpus ${entry.file} t${threads}`, async () => {
-        const owners = [{ key: 'addon', engine: E.addon }, { key: 'python', engine: E.python }]
+        const owners = [{ key: 'addon', engine: E.addon }, { key: 'python', engine: E.python },
+          { key: 'addon2', engine: E.addon2 }]
           .map((o) => ({ ...o, threads, xnnpack: true, file: corpus.modelPath(entry), slot: slot++ }));
         const loads = await loadAll(owners); // a failed load sets its owner's engine to null
         const variants = owners.filter((o) => o.engine).map((o) => ({ key: o.key, engine: o.engine, slot: o.slot,
-          variant: o.key === 'addon' ? 'sync' : 'views', batch: 1 }));
+          variant: o.key === 'python' ? 'views' : 'sync', batch: 1 }));
         const r = await compare(variants, { rounds: opts.quick ? opts.rounds : opts.rounds * ROUNDS_PER_OPTION,
           budgetMs: ROUND_BUDGET_MS, minIters: 3, maxIters: 400 });
         await freeAll(owners);
@@ -75,9 +81,11 @@ async function sectionCorpus(E: Engines): Promise<void> {
         const python = r.python?.median;
         const oursFast = r.addon?.p10;
         const pythonFast = r.python?.p10;
+        const control = r.addon2?.median;
         return { model: entry.file, threads, addonUs: ours, pythonUs: python, addonP10Us: oursFast,
           pythonP10Us: pythonFast, ratio: ours && python ? ours / python : undefined,
           ratioP10: oursFast && pythonFast ? oursFast / pythonFast : undefined,
+          controlRatio: ours && control ? ours / control : undefined,
           xnnpackNodes: loads.addon?.xnnpackNodes, pythonXnnpackNodes: entry.xnnpack?.nodesDelegated,
           error: r.addon?.error || loads.addon?.error };
       });
@@ -88,12 +96,13 @@ async function sectionCorpus(E: Engines): Promise<void> {
       rows.push(row);
     }
   }
-  const geomean = (threads: number, key: 'ratio' | 'ratioP10'): number | undefined => {
+  const geomean = (threads: number, key: 'ratio' | 'ratioP10' | 'controlRatio'): number | undefined => {
     const ratios = rows.filter((r) => r.threads === threads && r[key]).map((r) => Math.log(r[key]));
     return ratios.length ? Math.exp(ratios.reduce((a, b) => a + b, 0) / ratios.length) : undefined;
   };
   results.corpus = { rows, geomean1: geomean(1, 'ratio'), geomean2: geomean(2, 'ratio'),
-    geomeanP10_1: geomean(1, 'ratioP10'), geomeanP10_2: geomean(2, 'ratioP10') };
+    geomeanP10_1: geomean(1, 'ratioP10'), geomeanP10_2: geomean(2, 'ratioP10'),
+    geomeanControl1: geomean(1, 'controlRatio'), geomeanControl2: geomean(2, 'controlRatio') };
 }
 
 /** The section's part of the report: a table per model, ratio ours / Python (below 1: we are faster). */
@@ -104,22 +113,31 @@ function corpusReport(md: string[], out: string[]): void {
   const x = (v: number | undefined): string => (v === undefined ? '—' : v.toFixed(2));
   md.push('', '## Corpus: ours vs Python tf.lite 2.21, same file, input and threads (median ms per call; ratio < 1: ' +
     'faster than Python)', '');
-  md.push('| model | threads | addon | Python | ours / Python | p10 ours / Python | XNNPACK nodes (ours / Python) | ' +
-    'cold start addon / Python (ms) |');
-  md.push('|---|---|---|---|---|---|---|---|');
+  md.push('| model | threads | addon | Python | ours / Python | p10 ours / Python | ours / ours, 2nd process | ' +
+    'XNNPACK nodes (ours / Python) | cold start addon / Python (ms) |');
+  md.push('|---|---|---|---|---|---|---|---|---|');
   for (const r of c.rows) {
     const cold = r.coldStart ? `${ms(r.coldStart.addon)} / ${ms(r.coldStart.python)}` : '';
     md.push(`| ${r.model.replace(/^(models|\.cache)\//, '')} | ${r.threads} | ${ms(r.addonUs)} | ${ms(r.pythonUs)} | ` +
-      `${x(r.ratio)} | ${x(r.ratioP10)} | ${r.xnnpackNodes ?? '—'} / ${r.pythonXnnpackNodes ?? '—'} | ${cold} |`);
+      `${x(r.ratio)} | ${x(r.ratioP10)} | ${x(r.controlRatio)} | ${r.xnnpackNodes ?? '—'} / ` +
+      `${r.pythonXnnpackNodes ?? '—'} | ${cold} |`);
   }
+  // How many rows a copy of our own engine puts outside 1.05 either way: the machine's share of the rows above.
+  const outside = (key: 'ratio' | 'controlRatio'): number => c.rows.filter((r: any) => r[key] > 1.05).length;
+  const controlOutside = c.rows.filter((r: any) => r.controlRatio && (r.controlRatio > 1.05 || r.controlRatio < 1 / 1.05))
+    .length;
   const coldRows = c.rows.filter((r: any) => r.coldStart?.addon && r.coldStart?.python);
   const coldAtOrBelow = coldRows.filter((r: any) => r.coldStart.addon <= r.coldStart.python).length;
   md.push('', `Geometric mean of ours / Python (medians): 1 thread ${x(c.geomean1)}, 2 threads ${x(c.geomean2)}; ` +
     `of the 10th percentiles: 1 thread ${x(c.geomeanP10_1)}, 2 threads ${x(c.geomeanP10_2)}. ` +
-    `Cold start at or below Python's: ${coldAtOrBelow} of ${coldRows.length} models.`);
+    `Cold start at or below Python's: ${coldAtOrBelow} of ${coldRows.length} models. Rows above 1.05 × Python: ` +
+    `${outside('ratio')} of ${c.rows.length}. The control (our engine against a second copy of itself in another ` +
+    `process, alternated in the same rounds): geometric mean ${x(c.geomeanControl1)} at 1 thread, ` +
+    `${x(c.geomeanControl2)} at 2; ${controlOutside} rows outside 1.05 either way.`);
   out.push(`corpus: geometric mean ours/Python 1T ${x(c.geomean1)}, 2T ${x(c.geomean2)} (p10: ` +
-    `${x(c.geomeanP10_1)}, ${x(c.geomeanP10_2)}) over ${c.rows.length} rows; cold start <= Python ` +
-    `${coldAtOrBelow}/${coldRows.length}`);
+    `${x(c.geomeanP10_1)}, ${x(c.geomeanP10_2)}) over ${c.rows.length} rows, ${outside('ratio')} above 1.05; cold ` +
+    `start <= Python ${coldAtOrBelow}/${coldRows.length}; control ours/ours ${x(c.geomeanControl1)}, ` +
+    `${x(c.geomeanControl2)}, ${controlOutside} rows outside 1.05`);
 }
 
 export { sectionCorpus, corpusReport };
