@@ -37,14 +37,19 @@ function corpusModels() {
   return opts.quick ? all.filter((m) => m.committed).slice(0, 3) : all;
 }
 
+// The engines each model runs on, with the per-call variant of each (the same work on both sides, see above).
+function corpusEngines(E: Engines): { key: string; engine: Engine | null | undefined; variant: string }[] {
+  return [{ key: 'addon', engine: E.addon, variant: 'sync' }, { key: 'python', engine: E.python, variant: 'views' },
+    { key: 'addon2', engine: E.addon2, variant: 'sync' }];
+}
+
 async function coldStart(E: Engines, entry: CorpusModel, reps: number): Promise<Record<string, number | undefined>> {
-  const engines = ([['addon', E.addon, 'sync'], ['python', E.python, 'views'], ['addon2', E.addon2, 'sync']] as
-    [string, Engine | null | undefined, string][])
-    .filter(([, e]) => e && !e.dead) as [string, Engine, string][];
-  const acc: Record<string, number[]> = Object.fromEntries(engines.map(([k]) => [k, []]));
+  const engines = corpusEngines(E).filter((o): o is { key: string; engine: Engine; variant: string } =>
+    !!o.engine && !o.engine.dead);
+  const acc: Record<string, number[]> = Object.fromEntries(engines.map((o) => [o.key, []]));
   for (let rep = 0; rep < reps; rep++) {
     const k = rep % engines.length;
-    for (const [key, engine, variant] of engines.slice(k).concat(engines.slice(0, k))) {
+    for (const { key, engine, variant } of engines.slice(k).concat(engines.slice(0, k))) {
       try {
         const info = await engine.load(950, 1, true, corpus.modelPath(entry));
         const first = (await engine.run(950, variant, 1, 1, 0))[0]!;
@@ -70,12 +75,11 @@ async function sectionCorpus(E: Engines): Promise<void> {
     for (const threads of opts.quick ? [1] : [1, 2]) {
       log(`corpus: ${entry.file}, threads ${threads}`);
       const row: any = await measured(`corpus ${entry.file} t${threads}`, async () => {
-        const owners = [{ key: 'addon', engine: E.addon }, { key: 'python', engine: E.python },
-          { key: 'addon2', engine: E.addon2 }]
+        const owners = corpusEngines(E)
           .map((o) => ({ ...o, threads, xnnpack: true, file: corpus.modelPath(entry), slot: slot++ }));
         const loads = await loadAll(owners); // a failed load sets its owner's engine to null
         const variants = owners.filter((o) => o.engine).map((o) => ({ key: o.key, engine: o.engine, slot: o.slot,
-          variant: o.key === 'python' ? 'views' : 'sync', batch: 1 }));
+          variant: o.variant, batch: 1 }));
         const r = await compare(variants, { rounds: opts.quick ? opts.rounds : opts.rounds * ROUNDS_PER_OPTION,
           budgetMs: ROUND_BUDGET_MS, minIters: 3, maxIters: 400 });
         await freeAll(owners);
@@ -125,8 +129,8 @@ function corpusReport(md: string[], out: string[]): void {
       `${x(r.ratio)} | ${x(r.ratioP10)} | ${x(r.controlRatio)} | ${r.xnnpackNodes ?? '—'} / ` +
       `${r.pythonXnnpackNodes ?? '—'} | ${cold} |`);
   }
+  const above = c.rows.filter((r: any) => r.ratio > 1.05).length;
   // How many rows a copy of our own engine puts outside 1.05 either way: the machine's share of the rows above.
-  const outside = (key: 'ratio' | 'controlRatio'): number => c.rows.filter((r: any) => r[key] > 1.05).length;
   const controlOutside = c.rows.filter((r: any) => r.controlRatio && (r.controlRatio > 1.05 || r.controlRatio < 1 / 1.05))
     .length;
   const coldRows = c.rows.filter((r: any) => r.coldStart?.addon && r.coldStart?.python);
@@ -138,13 +142,13 @@ function corpusReport(md: string[], out: string[]): void {
   md.push('', `Geometric mean of ours / Python (medians): 1 thread ${x(c.geomean1)}, 2 threads ${x(c.geomean2)}; ` +
     `of the 10th percentiles: 1 thread ${x(c.geomeanP10_1)}, 2 threads ${x(c.geomeanP10_2)}. ` +
     `Cold start at or below Python's: ${coldAtOrBelow} of ${coldRows.length} models. Rows above 1.05 × Python: ` +
-    `${outside('ratio')} of ${c.rows.length}. The control (our engine against a second copy of itself in another ` +
+    `${above} of ${c.rows.length}. The control (our engine against a second copy of itself in another ` +
     `process, alternated in the same rounds): geometric mean ${x(c.geomeanControl1)} at 1 thread, ` +
     `${x(c.geomeanControl2)} at 2; ${controlOutside} rows outside 1.05 either way. Cold start above Python's by more ` +
     `than 5%: ${coldAbove5} of ${coldRows.length}; the first copy of our engine above the second by more than 5%: ` +
     `${coldControlAbove} of ${coldControlRows.length}.`);
   out.push(`corpus: geometric mean ours/Python 1T ${x(c.geomean1)}, 2T ${x(c.geomean2)} (p10: ` +
-    `${x(c.geomeanP10_1)}, ${x(c.geomeanP10_2)}) over ${c.rows.length} rows, ${outside('ratio')} above 1.05; cold ` +
+    `${x(c.geomeanP10_1)}, ${x(c.geomeanP10_2)}) over ${c.rows.length} rows, ${above} above 1.05; cold ` +
     `start <= Python ${coldAtOrBelow}/${coldRows.length}; control ours/ours ${x(c.geomeanControl1)}, ` +
     `${x(c.geomeanControl2)}, ${controlOutside} rows outside 1.05; cold start > 1.05 x Python ${coldAbove5}/` +
     `${coldRows.length}, > 1.05 x ours ${coldControlAbove}/${coldControlRows.length}`);
