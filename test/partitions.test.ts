@@ -33,12 +33,10 @@ function run(options: { threads: number; xnnpack: boolean }, shape = SHAPE) {
     for (let i = 0; i < x.length; i++) x[i] = (i % 7) - 3;
     it.invoke();
     const runner = it.getSignatureRunner('serving_default');
-    const outputs = { y: runner.output('y').index, v: runner.output('v').index };
-    const byIndex = (index: number) => Float32Array.from(it.outputs.find((t) => t.index === index)!.data as Float32Array);
     return {
       x: Float32Array.from(x),
-      y: byIndex(outputs.y),
-      v: byIndex(outputs.v),
+      y: Float32Array.from(runner.output('y', 'float32').data),
+      v: Float32Array.from(runner.output('v', 'float32').data),
       partitions: it.executionPlan.filter((step) => step.delegate === 'xnnpack').length,
     };
   } finally {

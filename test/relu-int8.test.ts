@@ -54,15 +54,14 @@ describe('int8 RELU and RELU6 by table (tensorflow 0025)', () => {
       expect(it.executionPlan.map((step) => step.op)).toEqual(['RELU', 'RELU6']);
       const runner = it.getSignatureRunner('serving_default');
       const input = it.input(0, 'int8');
-      const outputs = { relu: runner.output('relu'), relu6: runner.output('relu6') };
       // Twice: the first Eval fills the tables, the second only reads them. Reversed the second time, so that a
       // table indexed by position instead of by value would show.
       for (const order of [1, -1]) {
         for (let i = 0; i < 256; i++) input.data[i] = order > 0 ? i - 128 : 127 - i;
         it.invoke();
         for (const [name, actMax] of [['relu', Infinity], ['relu6', 6]] as const) {
-          const out = it.outputs.find((t) => t.index === outputs[name].index)!;
-          const got = Array.from(out.data as Int8Array);
+          const out = runner.output(name, 'int8');
+          const got = Array.from(out.data);
           const inScale = input.quantization!;
           const outScale = out.quantization!;
           const want = Array.from(input.data, (x) => expectedRelu(x, inScale, outScale, actMax));
