@@ -16,6 +16,8 @@ export interface Variant {
   batch: number;
   iters?: number;
   samples?: number[];
+  /** the median of each round's samples, round by round: what bench/lib/paired.ts pairs across variants */
+  roundMedians?: number[];
   error?: string;
 }
 
@@ -29,6 +31,7 @@ async function compare(variants: Variant[], { rounds, budgetMs, minIters = 3, ma
       const us = await v.engine!.run(v.slot, v.variant, 3, v.batch, warmup);
       v.iters = Math.max(minIters, Math.min(maxIters, Math.round((budgetMs * 1000) / (median(us) * v.batch))));
       v.samples = [];
+      v.roundMedians = [];
     } catch (error) {
       v.error = (error as Error).message.split('\n')[0];
       note(`${v.key}: ${v.error}`);
@@ -40,7 +43,9 @@ async function compare(variants: Variant[], { rounds, budgetMs, minIters = 3, ma
     for (const v of active.slice(k).concat(active.slice(0, k))) {
       if (v.error) continue;
       try {
-        v.samples!.push(...(await v.engine!.run(v.slot, v.variant, v.iters!, v.batch, warmup)));
+        const us = await v.engine!.run(v.slot, v.variant, v.iters!, v.batch, warmup);
+        v.samples!.push(...us);
+        v.roundMedians!.push(median(us));
       } catch (error) {
         v.error = (error as Error).message.split('\n')[0];
         note(`${v.key}: ${v.error}`);
@@ -50,7 +55,8 @@ async function compare(variants: Variant[], { rounds, budgetMs, minIters = 3, ma
   }
   const out: Record<string, any> = {};
   for (const v of variants) {
-    out[v.key] = v.samples && v.samples.length && !v.error ? { ...stats(v.samples), batch: v.batch, samples: v.samples }
+    out[v.key] = v.samples && v.samples.length && !v.error ? { ...stats(v.samples), batch: v.batch, samples: v.samples,
+      roundMedians: v.roundMedians }
       : { error: v.error || 'not run' };
   }
   return out;

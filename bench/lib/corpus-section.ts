@@ -16,6 +16,8 @@
 // ratio to the first is what this machine alone does to a row (two copies of one engine, alternated by hand, read
 // 1.01-1.06 apart on pose_landmark_heavy here, the first-started the slower in 6 of 6 runs whichever loaded its
 // model first), so a row above 1.05 against Python can be read against how many rows the control puts outside 1.05.
+// Each row also carries the 95% interval of ours / Python from the per-round pairs (bench/lib/paired.ts), and the
+// control its own: a row counts as above 1.05 beyond the machine's noise only when its whole interval is.
 // Cold start alternates the three the same way.
 
 import { opts, note, log, results } from './context';
@@ -23,6 +25,7 @@ import type { Engine, Engines } from './engine';
 import { median, sleep } from './format';
 import { measured } from './machine';
 import { compare } from './compare';
+import { against, pairedRatio, type RatioInterval } from './paired';
 import { loadAll, freeAll } from './sections';
 // test/corpus/corpus.ts, compiled with the tools (dist-tools/test/corpus/): it reads references.json from the package root.
 import * as corpus from '../../test/corpus/corpus';
@@ -92,6 +95,8 @@ async function sectionCorpus(E: Engines): Promise<void> {
           pythonP10Us: pythonFast, ratio: ours && python ? ours / python : undefined,
           ratioP10: oursFast && pythonFast ? oursFast / pythonFast : undefined,
           controlRatio: ours && control ? ours / control : undefined,
+          interval: pairedRatio(r.addon?.roundMedians, r.python?.roundMedians),
+          controlInterval: pairedRatio(r.addon?.roundMedians, r.addon2?.roundMedians),
           xnnpackNodes: loads.addon?.xnnpackNodes, pythonXnnpackNodes: entry.xnnpack?.nodesDelegated,
           error: r.addon?.error || loads.addon?.error };
       });
@@ -117,22 +122,30 @@ function corpusReport(md: string[], out: string[]): void {
   if (!c || !c.rows.length) return;
   const ms = (us: number | undefined): string => (us === undefined ? '—' : (us / 1000).toFixed(2));
   const x = (v: number | undefined): string => (v === undefined ? '—' : v.toFixed(2));
+  const range = (i: RatioInterval | undefined): string => (i ? `${i.low.toFixed(2)}-${i.high.toFixed(2)}` : '—');
   md.push('', '## Corpus: ours vs Python tf.lite 2.21, same file, input and threads (median ms per call; ratio < 1: ' +
     'faster than Python)', '');
-  md.push('| model | threads | addon | Python | ours / Python | p10 ours / Python | ours / ours, 2nd process | ' +
-    'XNNPACK nodes (ours / Python) | cold start addon / Python (ms) |');
-  md.push('|---|---|---|---|---|---|---|---|---|');
+  md.push('| model | threads | addon | Python | ours / Python | 95% interval (per-round pairs) | p10 ours / Python | ' +
+    'ours / ours, 2nd process | its 95% interval | XNNPACK nodes (ours / Python) | cold start addon / Python (ms) |');
+  md.push('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of c.rows) {
     const cold = r.coldStart ? `${ms(r.coldStart.addon)} / ${ms(r.coldStart.python)}` +
       (r.coldStart.addon2 ? ` (2nd process ${ms(r.coldStart.addon2)})` : '') : '';
     md.push(`| ${r.model.replace(/^(models|\.cache)\//, '')} | ${r.threads} | ${ms(r.addonUs)} | ${ms(r.pythonUs)} | ` +
-      `${x(r.ratio)} | ${x(r.ratioP10)} | ${x(r.controlRatio)} | ${r.xnnpackNodes ?? '—'} / ` +
+      `${x(r.ratio)} | ${range(r.interval)} | ${x(r.ratioP10)} | ${x(r.controlRatio)} | ${range(r.controlInterval)} | ` +
+      `${r.xnnpackNodes ?? '—'} / ` +
       `${r.pythonXnnpackNodes ?? '—'} | ${cold} |`);
   }
   const above = c.rows.filter((r: any) => r.ratio > 1.05).length;
   // How many rows a copy of our own engine puts outside 1.05 either way: the machine's share of the rows above.
   const controlOutside = c.rows.filter((r: any) => r.controlRatio && (r.controlRatio > 1.05 || r.controlRatio < 1 / 1.05))
     .length;
+  // Against the intervals: rows wholly above 1.05 (a gap beyond this machine's noise), wholly at or below it, across
+  // it; and how often the control's interval excludes 1.00 (about 1 in 20 rows if the intervals are honest).
+  const sure = (where: string) => c.rows.filter((r: any) => against(r.interval, 1.05) === where).length;
+  const withInterval = c.rows.filter((r: any) => r.interval).length;
+  const controlWithInterval = c.rows.filter((r: any) => r.controlInterval);
+  const controlExcludesOne = controlWithInterval.filter((r: any) => against(r.controlInterval, 1) !== 'across').length;
   const coldRows = c.rows.filter((r: any) => r.coldStart?.addon && r.coldStart?.python);
   const coldAtOrBelow = coldRows.filter((r: any) => r.coldStart.addon <= r.coldStart.python).length;
   // The control for cold start: how often the first copy of our engine is above the second by more than 5%.
@@ -146,12 +159,16 @@ function corpusReport(md: string[], out: string[]): void {
     `process, alternated in the same rounds): geometric mean ${x(c.geomeanControl1)} at 1 thread, ` +
     `${x(c.geomeanControl2)} at 2; ${controlOutside} rows outside 1.05 either way. Cold start above Python's by more ` +
     `than 5%: ${coldAbove5} of ${coldRows.length}; the first copy of our engine above the second by more than 5%: ` +
-    `${coldControlAbove} of ${coldControlRows.length}.`);
+    `${coldControlAbove} of ${coldControlRows.length}. By the 95% intervals of the per-round pairs: ${sure('above')} ` +
+    `of ${withInterval} rows wholly above 1.05, ${sure('below')} wholly at or below it, ${sure('across')} across it; ` +
+    `the control's interval excludes 1.00 on ${controlExcludesOne} of ${controlWithInterval.length} rows.`);
   out.push(`corpus: geometric mean ours/Python 1T ${x(c.geomean1)}, 2T ${x(c.geomean2)} (p10: ` +
     `${x(c.geomeanP10_1)}, ${x(c.geomeanP10_2)}) over ${c.rows.length} rows, ${above} above 1.05; cold ` +
     `start <= Python ${coldAtOrBelow}/${coldRows.length}; control ours/ours ${x(c.geomeanControl1)}, ` +
     `${x(c.geomeanControl2)}, ${controlOutside} rows outside 1.05; cold start > 1.05 x Python ${coldAbove5}/` +
-    `${coldRows.length}, > 1.05 x ours ${coldControlAbove}/${coldControlRows.length}`);
+    `${coldRows.length}, > 1.05 x ours ${coldControlAbove}/${coldControlRows.length}; 95% interval wholly above ` +
+    `1.05 ${sure('above')}/${withInterval}, control interval excluding 1.00 ${controlExcludesOne}/` +
+    `${controlWithInterval.length}`);
 }
 
 export { sectionCorpus, corpusReport };
