@@ -142,7 +142,8 @@ function corpusReport(md: string[], out: string[]): void {
     .length;
   // Against the intervals: rows wholly above 1.05 (a gap beyond this machine's noise), wholly at or below it, across
   // it; and how often the control's interval excludes 1.00 (about 1 in 20 rows if the intervals are honest).
-  const sure = (where: string) => c.rows.filter((r: any) => against(r.interval, 1.05) === where).length;
+  const byInterval = (where: string) => c.rows.filter((r: any) => against(r.interval, 1.05) === where).length;
+  const [wholly, atOrBelow, across] = [byInterval('above'), byInterval('below'), byInterval('across')];
   const withInterval = c.rows.filter((r: any) => r.interval).length;
   const controlWithInterval = c.rows.filter((r: any) => r.controlInterval);
   const controlExcludesOne = controlWithInterval.filter((r: any) => against(r.controlInterval, 1) !== 'across').length;
@@ -159,15 +160,15 @@ function corpusReport(md: string[], out: string[]): void {
     `process, alternated in the same rounds): geometric mean ${x(c.geomeanControl1)} at 1 thread, ` +
     `${x(c.geomeanControl2)} at 2; ${controlOutside} rows outside 1.05 either way. Cold start above Python's by more ` +
     `than 5%: ${coldAbove5} of ${coldRows.length}; the first copy of our engine above the second by more than 5%: ` +
-    `${coldControlAbove} of ${coldControlRows.length}. By the 95% intervals of the per-round pairs: ${sure('above')} ` +
-    `of ${withInterval} rows wholly above 1.05, ${sure('below')} wholly at or below it, ${sure('across')} across it; ` +
+    `${coldControlAbove} of ${coldControlRows.length}. By the 95% intervals of the per-round pairs: ${wholly} ` +
+    `of ${withInterval} rows wholly above 1.05, ${atOrBelow} wholly at or below it, ${across} across it; ` +
     `the control's interval excludes 1.00 on ${controlExcludesOne} of ${controlWithInterval.length} rows.`);
   out.push(`corpus: geometric mean ours/Python 1T ${x(c.geomean1)}, 2T ${x(c.geomean2)} (p10: ` +
     `${x(c.geomeanP10_1)}, ${x(c.geomeanP10_2)}) over ${c.rows.length} rows, ${above} above 1.05; cold ` +
     `start <= Python ${coldAtOrBelow}/${coldRows.length}; control ours/ours ${x(c.geomeanControl1)}, ` +
     `${x(c.geomeanControl2)}, ${controlOutside} rows outside 1.05; cold start > 1.05 x Python ${coldAbove5}/` +
     `${coldRows.length}, > 1.05 x ours ${coldControlAbove}/${coldControlRows.length}; 95% interval wholly above ` +
-    `1.05 ${sure('above')}/${withInterval}, control interval excluding 1.00 ${controlExcludesOne}/` +
+    `1.05 ${wholly}/${withInterval}, control interval excluding 1.00 ${controlExcludesOne}/` +
     `${controlWithInterval.length}`);
 }
 
